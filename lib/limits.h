@@ -1,0 +1,40 @@
+/*
+ * limits.h - every named limit of the project, in one place.
+ *
+ * Each input the programs read has a ceiling here.  Code compares against
+ * these names, never against bare numbers, so that docs/security.md and
+ * the code cannot disagree.  Module-specific limits live in the module's
+ * own section below; add new ones here, not in .c files.
+ */
+#ifndef ZM_LIMITS_H
+#define ZM_LIMITS_H
+
+/* ---- shared ---------------------------------------------------------- */
+#define ZCONF_LINE_MAX       4096   /* one line of zmailer.conf */
+#define ZCONF_VARS_MAX       512    /* variables in zmailer.conf */
+#define PATH_TEXT_MAX        1024   /* a path taken from configuration */
+#define LOG_LINE_MAX         2048   /* one log line, after escaping */
+#define LOG_TEXT_MAX         256    /* untrusted text quoted into a log line */
+#define DNS_TIMEOUT_DEFAULT  5      /* seconds per resolver attempt */
+
+/* ---- smtpserver ------------------------------------------------------ */
+#define SMTP_CMD_RFC_MAX     512    /* RFC 5321 command line */
+#define SMTP_CMD_MAX         2048   /* what we accept; longer: 500 5.5.2 */
+#define SMTP_TEXT_LINE_MAX   1000   /* 998 + CRLF in DATA */
+#define SMTP_RCPT_DEFAULT    100    /* recipients per message */
+#define SMTP_ERRORS_MAX      10     /* bad commands before 421 */
+#define SMTP_CMD_TIMEOUT     300    /* seconds waiting for a command */
+#define SMTP_DATA_TIMEOUT    180    /* seconds waiting for a data block */
+#define SMTP_HELO_MAX        255    /* HELO/EHLO argument */
+#define SMTP_ADDR_MAX        512    /* a path inside <...> */
+#define SMTPCONF_LINE_MAX    1024   /* a line of smtpserver.conf */
+#define SMTPCONF_PATTERNS_MAX 1000  /* HELO pattern lines */
+
+/* ---- router wire protocol -------------------------------------------- */
+#define WIRE_REQUEST_MAX     4096   /* one request line */
+#define WIRE_ARGS_MAX        16     /* arguments in one request */
+#define WIRE_REPLY_MAX       8192   /* one whole reply */
+#define WIRE_REPLY_LINES_MAX 32     /* lines in one reply */
+#define WIRE_TIMEOUT_DEFAULT 30     /* seconds, PARAM router-timeout */
+
+#endif
