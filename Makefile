@@ -66,9 +66,10 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # ---- the programs and their unit tests ----------------------------------
-# Each program directory has a module.mk that adds to PROGS (and may set
-# UNIT_DEPS_<test> for its unit tests); tests/unit/module.mk comes last.
-include $(filter-out tests/unit/module.mk,$(wildcard */module.mk */*/module.mk))
+# Each program directory has a module.mk (and may have other *.mk files)
+# that adds to PROGS and may set UNIT_DEPS_<test>/UNIT_LIBS_<test> for its
+# unit tests; tests/unit/module.mk comes last.
+include $(filter-out tests/unit/module.mk,$(wildcard */*.mk */*/*.mk))
 include tests/unit/module.mk
 
 .SECONDARY:
