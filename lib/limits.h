@@ -37,4 +37,23 @@
 #define WIRE_REPLY_LINES_MAX 32     /* lines in one reply */
 #define WIRE_TIMEOUT_DEFAULT 30     /* seconds, PARAM router-timeout */
 
+/* ---- router relations (router/rel*.c) -------------------------------- */
+#define REL_NAME_MAX         64     /* a relation's name */
+#define REL_LINE_MAX         4096   /* one line of a relation text file */
+#define REL_KEY_MAX          1024   /* a key, in a file or looked up */
+#define REL_VALUE_MAX        2048   /* a value, in a file or returned */
+#define REL_FILE_MAX         (1024L * 1024 * 1024) /* ordered/lmdb file (mapped) */
+#define REL_LOAD_MAX         (256L * 1024 * 1024)  /* unordered/cidr file (loaded) */
+#define REL_ENTRIES_MAX      (16L * 1024 * 1024)   /* entries of a loaded file */
+#define REL_INCORE_MAX       100000 /* entries of an incore relation */
+#define REL_REPORT_MAX       20     /* bad lines logged per load (then a count) */
+#define REL_CACHE_DEFAULT    16     /* -s default: cached lookups */
+#define REL_CACHE_MAX        4096   /* -s ceiling */
+#define REL_TTL_MAX          604800 /* -e ceiling, seconds */
+#define REL_DEFER_MAX        256    /* the $defer text of one relation */
+#define REL_DNS_ANSWER_MAX   4096   /* one DNS answer, bytes */
+#define REL_DNS_TIMEOUT      3      /* seconds per try of a bind lookup */
+#define REL_DNS_TRIES        2      /* tries of a bind lookup */
+#define REL_OUT_MAX          (64L * 1024 * 1024) /* `db print` output */
+
 #endif
