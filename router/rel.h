@@ -40,10 +40,14 @@ int rel_lookup(struct rel *r, const char *key, struct buf *val);
 /* After REL_DEFER: a short description for $defer ("file: Permission denied"). */
 const char *rel_defer_reason(const struct rel *r);
 
+/* Lines of the relation's file skipped (and logged) by its last load. */
+unsigned long rel_skipped(const struct rel *r);
+
 /*
  * `db` builtin: argv[0] is "db"; subcommands add remove flush print count
  * toc (and their first letters).  Output goes to out.  Returns the status
- * (0 ok, 1 usage or unsupported, 2 unknown relation).  find() maps a name
+ * (0 ok, 1 usage or unsupported or `remove` of an absent key, 2 unknown
+ * relation, 75 could not tell: the file is unreadable; err says why).  find() maps a name
  * to a defined relation (NULL if none); each() walks all of them (toc).
  */
 typedef struct rel *(*rel_find_fn)(void *ctx, const char *name);

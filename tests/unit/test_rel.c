@@ -1,0 +1,511 @@
+/*
+ * test_rel.c - relations over real temporary files of each type.
+ *
+ * Each case writes a file under a fresh directory in /tmp, defines a
+ * relation on it exactly as the `relation` builtin would (an argv), and
+ * checks found / not found / could-not-tell, the options, the drivers,
+ * change detection and the `db` subcommands.  Log lines (bad lines with
+ * file:line) are captured by pointing stderr at a file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "check.h"
+#include "limits.h"
+#include "log.h"
+#include "../../router/rel.h"
+
+static char dir[] = "/tmp/zmtest-rel-XXXXXX";
+static char logpath[256];
+
+static const char *
+path(const char *name)
+{
+	static char p[8][512];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(p[i], sizeof p[i], "%s/%s", dir, name);
+	return p[i];
+}
+
+static void
+writefile(const char *name, const char *text)
+{
+	FILE *f = fopen(path(name), "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(name);
+		exit(2);
+	}
+}
+
+/* Replace name's contents the way an administrator with mv does. */
+static void
+mvfile(const char *name, const char *text)
+{
+	char tmp[64];
+
+	snprintf(tmp, sizeof tmp, "%s.new", name);
+	writefile(tmp, text);
+	if (rename(path(tmp), path(name)) < 0) {
+		perror("rename");
+		exit(2);
+	}
+}
+
+/* Rewrite name in place (same inode), as an editor that truncates does. */
+static void
+editfile(const char *name, const char *text)
+{
+	int fd = open(path(name), O_WRONLY | O_TRUNC);
+	size_t n = strlen(text);
+
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n || close(fd) < 0) {
+		perror("edit");
+		exit(2);
+	}
+}
+
+/* Define a relation from a blank-separated command line ("-t x -f F n"). */
+static struct rel *
+define(const char *line)
+{
+	char copy[1024], *argv[32], *p, err[256];
+	int argc = 0;
+	struct rel *r;
+
+	snprintf(copy, sizeof copy, "relation %s", line);
+	for (p = strtok(copy, " "); p && argc < 31; p = strtok(NULL, " ")) {
+		if (strncmp(p, "@D/", 3) == 0)
+			p = (char *)path(p + 3);
+		argv[argc++] = p;
+	}
+	argv[argc] = NULL;
+	if (rel_define(argc, argv, &r, err, sizeof err) < 0) {
+		CHECK(0, "rel_define(%s): %s", line, err);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+define_fails(const char *line, const char *want)
+{
+	char copy[1024], *argv[32], *p, err[256];
+	int argc = 0;
+	struct rel *r = NULL;
+
+	snprintf(copy, sizeof copy, "relation %s", line);
+	for (p = strtok(copy, " "); p && argc < 31; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	err[0] = '\0';
+	CHECK(rel_define(argc, argv, &r, err, sizeof err) < 0 && r == NULL,
+	    "rel_define(%s) succeeded", line);
+	CHECK(strstr(err, want) != NULL, "rel_define(%s): got \"%s\", want \"%s\"",
+	    line, err, want);
+}
+
+/* Look key up; want: value when found, NULL for not found, "DEFER". */
+static void
+expect(struct rel *r, const char *key, const char *want, int line)
+{
+	struct buf v;
+	int rc;
+
+	if (r == NULL)
+		return;
+	buf_init(&v, REL_VALUE_MAX + REL_KEY_MAX);
+	rc = rel_lookup(r, key, &v);
+	if (want == NULL)
+		CHECK(rc == REL_NOTFOUND, "line %d: %s(%s): rc %d \"%s\", want not found",
+		    line, rel_name(r), key, rc, buf_cstr(&v));
+	else if (strcmp(want, "DEFER") == 0)
+		CHECK(rc == REL_DEFER && rel_defer_reason(r)[0],
+		    "line %d: %s(%s): rc %d, want defer", line, rel_name(r), key, rc);
+	else
+		CHECK(rc == REL_FOUND && strcmp(buf_cstr(&v), want) == 0,
+		    "line %d: %s(%s): rc %d \"%s\", want \"%s\"", line, rel_name(r),
+		    key, rc, buf_cstr(&v), want);
+	buf_free(&v);
+}
+#define EXPECT(r, k, w) expect((r), (k), (w), __LINE__)
+
+/* The `db` builtin over a fixed table of relations. */
+static struct rel *dbrels[16];
+
+static struct rel *
+db_find(void *ctx, const char *name)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < 16; i++)
+		if (dbrels[i] && strcmp(rel_name(dbrels[i]), name) == 0)
+			return dbrels[i];
+	return NULL;
+}
+
+static void
+db_each(void *ctx, void (*fn)(struct rel *, void *), void *arg)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < 16; i++)
+		if (dbrels[i])
+			fn(dbrels[i], arg);
+}
+
+/* Run "db ARGS" (blank separated); returns the status, output in out. */
+static int
+db(struct buf *out, const char *line)
+{
+	char copy[1024], *argv[16], *p, err[256];
+	int argc = 0;
+
+	snprintf(copy, sizeof copy, "db %s", line);
+	for (p = strtok(copy, " "); p && argc < 15; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	buf_reset(out);
+	return rel_db(argc, argv, out, err, sizeof err, db_find, db_each, NULL);
+}
+
+static char *
+slurp(const char *p)
+{
+	static char text[65536];
+	int fd = open(p, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+
+	if (fd >= 0)
+		close(fd);
+	text[n < 0 ? 0 : n] = '\0';
+	return text;
+}
+
+/* Changes within one clock tick must still be seen: wait one out. */
+static void
+tick(void)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+static void
+test_options(void)
+{
+	struct rel *r;
+
+	define_fails("-t unordered x", "needs -f");
+	define_fails("-t nosuch -f /x x", "unknown type");
+	define_fails("-t unordered -f /x -l -u x", "exclude");
+	define_fails("-t unordered -f /x -e abc x", "-e");
+	define_fails("-t unordered -f /x -s 999999 x", "-s");
+	define_fails("-t unordered -f /x -d nosuch x", "-d");
+	define_fails("-t unordered -f /x bad-name", "bad name");
+	define_fails("-t unordered -f /x -q x", "unknown option -q");
+	define_fails("-t unordered -f", "needs an argument");
+	define_fails("-t unordered,sub -f /x x", "subtype");
+	define_fails("-f /x x", "-t TYPE missing");
+	/* Clustered flags with the argument in the next word (Zmailer idiom). */
+	r = define("-lmt unordered -f /nonexistent -b -e 5 -s 3 -d pathalias ok_1");
+	CHECK(r && strcmp(rel_name(r), "ok_1") == 0, "name");
+	if (r) {
+		struct buf out;
+
+		buf_init(&out, 4096);
+		dbrels[0] = r;
+		CHECK(db(&out, "toc") == 0, "toc status");
+		CHECK(strstr(buf_cstr(&out), "ok_1\tunordered\tcache=3\tttl=5\t"
+		    "flags=lbm\tdriver=pathalias\tfile=/nonexistent") != NULL,
+		    "toc: %s", buf_cstr(&out));
+		dbrels[0] = NULL;
+		buf_free(&out);
+		rel_free(r);
+	}
+	r = define("-tunordered -f/x glued");
+	rel_free(r);
+}
+
+/* ---- unordered -------------------------------------------------------- */
+
+static void
+test_unordered(void)
+{
+	struct rel *r, *rb, *rn, *rl, *ru, *rm;
+	struct buf out;
+
+	writefile("list",
+	    "# a comment\n"
+	    "\n"
+	    "Example.COM   relay  trailing words ignored\n"
+	    "  spam.example\t\tspammer\n"
+	    "empty.example\n"
+	    "dup.example first\n"
+	    "dup.example second\n"
+	    "MixedCase.Org mixed\n");
+	r = define("-t unordered -f @D/list plain");
+	EXPECT(r, "example.com", "relay");
+	EXPECT(r, "EXAMPLE.com", "relay");
+	EXPECT(r, "spam.example", "spammer");
+	EXPECT(r, "empty.example", "");
+	EXPECT(r, "dup.example", "first");
+	EXPECT(r, "other.example", NULL);
+	EXPECT(r, "# a comment", NULL);
+	EXPECT(r, "#", NULL);
+	EXPECT(r, "", NULL);
+	EXPECT(r, "trailing", NULL);
+	rb = define("-b -t unordered -f @D/list boolean");
+	EXPECT(rb, "Example.Com", "Example.Com");
+	EXPECT(rb, "nope", NULL);
+	rn = define("-n -t unordered -f @D/list nonnull");
+	EXPECT(rn, "empty.example", "empty.example");
+	EXPECT(rn, "example.com", "relay");
+	EXPECT(rn, "nope", NULL);
+	rl = define("-lb -t unordered -f @D/list lower");
+	EXPECT(rl, "MIXEDCASE.ORG", "mixedcase.org");
+	ru = define("-ub -t unordered -f @D/list upper");
+	EXPECT(ru, "mixedcase.org", "MIXEDCASE.ORG");
+
+	/* Without -m the loaded contents stay until flushed. */
+	tick();
+	mvfile("list", "new.example v\n");
+	EXPECT(r, "example.com", "relay");
+	EXPECT(r, "new.example", NULL);
+	buf_init(&out, 1 << 16);
+	dbrels[0] = r;
+	CHECK(db(&out, "flush plain") == 0, "flush");
+	EXPECT(r, "example.com", NULL);
+	EXPECT(r, "new.example", "v");
+	CHECK(db(&out, "count plain") == 0 && strcmp(buf_cstr(&out), "1\n") == 0,
+	    "count: %s", buf_cstr(&out));
+	CHECK(db(&out, "count nosuch") == 2, "unknown relation");
+	CHECK(db(&out, "frobnicate plain") == 1, "bad subcommand");
+	CHECK(db(&out, "f plain") == 0, "abbreviated flush");
+
+	/* -m: mv replacements and in-place edits, also of the same size. */
+	writefile("mlist", "a.example 1\n");
+	rm = define("-m -t unordered -f @D/mlist watched");
+	dbrels[1] = rm;
+	EXPECT(rm, "a.example", "1");
+	tick();
+	mvfile("mlist", "b.example 2\n");
+	EXPECT(rm, "a.example", NULL);
+	EXPECT(rm, "b.example", "2");
+	tick();
+	editfile("mlist", "b.example 3\n");
+	EXPECT(rm, "b.example", "3");
+	tick();
+	editfile("mlist", "b.example 3\nc.example 4\n");
+	EXPECT(rm, "c.example", "4");
+	/* Gone, unreadable: could not tell, never "not found". */
+	unlink(path("mlist"));
+	EXPECT(rm, "b.example", "DEFER");
+	CHECK(strstr(rel_defer_reason(rm), "No such file") != NULL,
+	    "reason: %s", rel_defer_reason(rm));
+	mkdir(path("mlist"), 0755);
+	EXPECT(rm, "b.example", "DEFER");
+	rmdir(path("mlist"));
+	writefile("mlist", "back.example yes\n");
+	EXPECT(rm, "back.example", "yes");
+
+	/* db add / remove / print on a file. */
+	CHECK(db(&out, "add watched Added.Example val") == 0, "add");
+	EXPECT(rm, "added.example", "val");
+	CHECK(strstr(slurp(path("mlist")), "Added.Example\tval\n") != NULL,
+	    "file after add: %s", slurp(path("mlist")));
+	CHECK(db(&out, "print watched") == 0 &&
+	    strcmp(buf_cstr(&out), "back.example\tyes\nAdded.Example\tval\n") == 0,
+	    "print: %s", buf_cstr(&out));
+	CHECK(db(&out, "remove watched ADDED.example") == 0, "remove");
+	EXPECT(rm, "added.example", NULL);
+	EXPECT(rm, "back.example", "yes");
+	CHECK(strcmp(slurp(path("mlist")), "back.example yes\n") == 0,
+	    "file after remove: %s", slurp(path("mlist")));
+	CHECK(db(&out, "remove watched added.example") == 1, "remove absent");
+	CHECK(db(&out, "add watched onlykey") == 1, "add usage");
+	CHECK(db(&out, "add watched k v") == 0, "add k");
+	EXPECT(rm, "k", "v");
+
+	/* Never existed: defer at lookup, definition still fine. */
+	dbrels[2] = define("-t unordered -f @D/missing missing");
+	EXPECT(dbrels[2], "x", "DEFER");
+	CHECK(db(&out, "count missing") == 75, "count of missing file");
+
+	memset(dbrels, 0, sizeof dbrels);
+	buf_free(&out);
+	rel_free(r);
+	rel_free(rb);
+	rel_free(rn);
+	rel_free(rl);
+	rel_free(ru);
+	rel_free(rm);
+	rel_free(db_find(NULL, "missing"));
+}
+
+/* Bad lines are logged with file:line and skipped; the rest still works. */
+static void
+test_bad_lines(void)
+{
+	char *text, longline[REL_LINE_MAX + 100], want[512];
+	size_t off;
+	struct rel *r;
+	FILE *f;
+
+	memset(longline, 'x', sizeof longline - 2);
+	longline[sizeof longline - 2] = '\n';
+	longline[sizeof longline - 1] = '\0';
+	f = fopen(path("bad"), "w");
+	fputs("good1.example one\n", f);
+	fputs(longline, f);                      /* line 2: too long */
+	fputs("good2.example two\n", f);
+	for (off = 0; off < REL_KEY_MAX + 1; off++)
+		fputc('k', f);                       /* line 4: key too long */
+	fputs(" v\n", f);
+	fputs("good3.example three", f);         /* no final newline */
+	fclose(f);
+	r = define("-t unordered -f @D/bad badlines");
+	EXPECT(r, "good1.example", "one");
+	EXPECT(r, "good2.example", "two");
+	EXPECT(r, "good3.example", "three");
+	CHECK(r && rel_skipped(r) == 2, "skipped %lu, want 2", r ? rel_skipped(r) : 0);
+	text = slurp(logpath);
+	snprintf(want, sizeof want, "%s:2: line too long", path("bad"));
+	CHECK(strstr(text, want) != NULL, "log lacks \"%s\": %s", want, text);
+	snprintf(want, sizeof want, "%s:4: key too long", path("bad"));
+	CHECK(strstr(text, want) != NULL, "log lacks \"%s\": %s", want, text);
+	rel_free(r);
+}
+
+/* ---- -d drivers --------------------------------------------------------- */
+
+static void
+test_drivers(void)
+{
+	struct rel *pa, *lm, *nd, *none;
+
+	writefile("doms",
+	    "foo.bar.edu exact\n"
+	    ".bar.edu below-bar\n"
+	    ".only.example below-only\n"
+	    "only.example only-itself\n"
+	    "bar.edu bar-itself\n"
+	    "@users.example any-user\n"
+	    "joe@users.example joe\n");
+	pa = define("-t unordered -d pathalias -f @D/doms pa");
+	lm = define("-t unordered -d longestmatch -f @D/doms lm");
+	nd = define("-t unordered -d pathalias.nodot -f @D/doms nd");
+	none = define("-t unordered -f @D/doms none");
+	EXPECT(pa, "foo.bar.edu", "exact");
+	EXPECT(pa, "x.foo.bar.edu", "below-bar");
+	EXPECT(pa, "a.b.bar.edu", "below-bar");
+	EXPECT(pa, "bar.edu", "bar-itself");
+	EXPECT(pa, "only.example", "only-itself");
+	EXPECT(pa, "sub.only.example", "below-only");
+	EXPECT(pa, "edu", NULL);
+	EXPECT(pa, "joe@users.example", "joe");
+	EXPECT(pa, "ann@users.example", "any-user");
+	EXPECT(pa, "ann@x.bar.edu", "below-bar");
+	EXPECT(pa, "ann@elsewhere.example", NULL);
+	EXPECT(lm, "x.foo.bar.edu", "below-bar");
+	EXPECT(lm, "bar.edu", "bar-itself");
+	EXPECT(nd, "x.bar.edu", "bar-itself");
+	EXPECT(nd, "bar.edu", NULL);            /* tries "edu" only */
+	EXPECT(nd, "a.b.only.example", "only-itself");
+	EXPECT(none, "x.foo.bar.edu", NULL);
+	/* pathalias tries ".a.b.c" before ".b.c"; longestmatch does not. */
+	writefile("doms2", ".foo.bar.edu dotted-self\n.bar.edu below-bar\n. root\n");
+	rel_free(pa);
+	rel_free(lm);
+	pa = define("-t unordered -d pathalias -f @D/doms2 pa");
+	lm = define("-t unordered -d longestmatch -f @D/doms2 lm");
+	EXPECT(pa, "foo.bar.edu", "dotted-self");
+	EXPECT(lm, "foo.bar.edu", "below-bar");
+	EXPECT(pa, "elsewhere.org", "root");
+	EXPECT(lm, "elsewhere.org", "root");
+	rel_free(pa);
+	rel_free(lm);
+	rel_free(nd);
+	rel_free(none);
+}
+
+/* ---- cache ------------------------------------------------------------- */
+
+static void
+test_cache(void)
+{
+	struct rel *r;
+	struct buf out;
+
+	buf_init(&out, 4096);
+	writefile("cached", "k1 v1\n");
+	r = define("-m -t unordered -s 2 -e 1 -f @D/cached cached");
+	EXPECT(r, "k1", "v1");
+	EXPECT(r, "k2", NULL);
+	/* -m flushes the cache when the file changes. */
+	tick();
+	mvfile("cached", "k1 v1b\nk2 v2\n");
+	EXPECT(r, "k1", "v1b");
+	EXPECT(r, "k2", "v2");
+	rel_free(r);
+	buf_free(&out);
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+static void
+rmtree(const char *d)
+{
+	nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+main(void)
+{
+	int fd;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	/* Log lines go to a file the tests read. */
+	snprintf(logpath, sizeof logpath, "%s/log", dir);
+	fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+	if (fd < 0 || dup2(fd, 2) < 0)
+		return 2;
+	close(fd);
+	log_init("test_rel", LOG_MAIL, LOG_TO_STDERR);
+
+	test_options();
+	test_unordered();
+	test_bad_lines();
+	test_drivers();
+	test_cache();
+
+	/* Failures were written to the log file: show them on stdout. */
+	if (check_fail)
+		fputs(slurp(logpath), stdout);
+	rmtree(dir);
+	return check_done();
+}
