@@ -25,7 +25,7 @@
 #include "util.h"
 
 static const struct rel_ops *const rel_types[] = {
-	&rel_unordered_ops,
+	&rel_unordered_ops, &rel_ordered_ops, &rel_incore_ops, &rel_cidr_ops,
 };
 
 /* ---- helpers for the back ends ----------------------------------------- */
@@ -129,7 +129,7 @@ rel_report(struct rel *r, unsigned long lineno, const char *why)
 	r->skipped++;
 	if (r->skipped > REL_REPORT_MAX)
 		return;
-	log_msg(LOG_WARNING, "relation=%s %s:%lu: %s, line skipped%s", r->name,
+	log_msg(LOG_WARNING, "relation=%s %s:%lu: %s%s", r->name,
 	    log_escape(esc, sizeof esc, r->file ? r->file : "-",
 	    r->file ? strlen(r->file) : 1), lineno, why,
 	    r->skipped == REL_REPORT_MAX ? " (further bad lines not logged)" : "");
@@ -153,7 +153,7 @@ rel_text_walk(struct rel *r, const char *data, size_t len, rel_line_fn fn,
 		ll = nl ? (size_t)(nl - line) : len - off;
 		off += ll + (nl ? 1 : 0);
 		if (ll > REL_LINE_MAX) {
-			rel_report(r, lineno, "line too long");
+			rel_report(r, lineno, "line too long, line skipped");
 			continue;
 		}
 		end = line + ll;
@@ -170,22 +170,22 @@ rel_text_walk(struct rel *r, const char *data, size_t len, rel_line_fn fn,
 			;
 		vlen = (size_t)(p - v);
 		if (klen > REL_KEY_MAX) {
-			rel_report(r, lineno, "key too long");
+			rel_report(r, lineno, "key too long, line skipped");
 			continue;
 		}
 		if (vlen > REL_VALUE_MAX) {
-			rel_report(r, lineno, "value too long");
+			rel_report(r, lineno, "value too long, line skipped");
 			continue;
 		}
 		if (memchr(k, '\0', klen) || memchr(v, '\0', vlen)) {
-			rel_report(r, lineno, "NUL byte");
+			rel_report(r, lineno, "NUL byte, line skipped");
 			continue;
 		}
 		rc = fn(arg, k, klen, v, vlen, lineno, &why);
 		if (rc < 0)
 			return -1;
 		if (rc > 0)
-			rel_report(r, lineno, why ? why : "malformed line");
+			rel_report(r, lineno, why ? why : "malformed line, skipped");
 	}
 	return 0;
 }
@@ -472,7 +472,8 @@ rel_same_file(const struct stat *a, const struct stat *b)
 static void
 rel_unload(struct rel *r)
 {
-	if (r->loaded && r->ops->unload)
+	/* incore has nothing to load: its contents go on every flush */
+	if ((r->loaded || !r->ops->has_file) && r->ops->unload)
 		r->ops->unload(r);
 	r->loaded = 0;
 }

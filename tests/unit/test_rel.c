@@ -444,6 +444,223 @@ test_drivers(void)
 	rel_free(none);
 }
 
+/* ---- ordered ------------------------------------------------------------ */
+
+static void
+test_ordered(void)
+{
+	struct rel *r, *rm, *re;
+	struct buf out;
+	char key[64], want[64];
+	FILE *f;
+	int i;
+
+	/* A big sorted file with comments and blank lines in between. */
+	f = fopen(path("sorted"), "w");
+	fputs("# header comment\n\n", f);
+	for (i = 0; i < 20000; i++) {
+		fprintf(f, "key%06d.example val%d\n", i * 2, i * 2);
+		if (i % 997 == 0)
+			fputs("# a comment in the middle\n   \n", f);
+	}
+	fputs("zz-last\n", f);
+	fclose(f);
+	r = define("-t ordered -f @D/sorted big");
+	for (i = 0; i < 40000; i += 37) {
+		snprintf(key, sizeof key, "KEY%06d.example", i);
+		snprintf(want, sizeof want, "val%d", i);
+		EXPECT(r, key, i % 2 ? NULL : want);
+	}
+	EXPECT(r, "key000000.example", "val0");
+	EXPECT(r, "key039998.example", "val39998");
+	EXPECT(r, "zz-last", "");
+	EXPECT(r, "aaa", NULL);
+	EXPECT(r, "zzz", NULL);
+	EXPECT(r, "key", NULL);
+	EXPECT(r, "key000000.exampl", NULL);
+	EXPECT(r, "key000000.examplex", NULL);
+	EXPECT(r, "# header comment", NULL);
+
+	/* Prefix keys, duplicates, upper-case keys, file without final newline. */
+	writefile("small", "abc one\nabc two\nabcd three\nMiXed four\nz five");
+	rm = define("-m -t ordered -f @D/small small");
+	EXPECT(rm, "abc", "one");
+	EXPECT(rm, "abcd", "three");
+	EXPECT(rm, "ab", NULL);
+	EXPECT(rm, "mixed", "four");
+	EXPECT(rm, "Z", "five");
+	/* -m: replaced with mv; rewritten in place, shorter. */
+	tick();
+	mvfile("small", "b 1\nc 2\n");
+	EXPECT(rm, "abc", NULL);
+	EXPECT(rm, "c", "2");
+	tick();
+	editfile("small", "c 3\n");
+	EXPECT(rm, "c", "3");
+	EXPECT(rm, "b", NULL);
+	/* Even without -m, a shrinking file is mapped again, not read past. */
+	tick();
+	writefile("shrink", "a 1\nb 2\nc 3\nd 4\n");
+	re = define("-s 0 -t ordered -f @D/shrink shrink");
+	EXPECT(re, "d", "4");
+	editfile("shrink", "a 9\n");
+	EXPECT(re, "a", "9");
+	EXPECT(re, "d", NULL);
+	editfile("shrink", "");
+	EXPECT(re, "a", NULL);
+	rel_free(re);
+
+	/* Out-of-order lines: reported by db count. */
+	buf_init(&out, 1 << 20);
+	writefile("unsorted", "b 1\na 2\nc 3\n");
+	dbrels[0] = define("-t ordered -f @D/unsorted unsorted");
+	CHECK(db(&out, "count unsorted") == 0 && strcmp(buf_cstr(&out), "3\n") == 0,
+	    "count: %s", buf_cstr(&out));
+	snprintf(want, sizeof want, "unsorted:2: key out of order");
+	CHECK(strstr(slurp(logpath), want) != NULL, "no out-of-order report");
+	dbrels[1] = r;
+	CHECK(db(&out, "count big") == 0 && strcmp(buf_cstr(&out), "20001\n") == 0,
+	    "count big: %s", buf_cstr(&out));
+	CHECK(db(&out, "print unsorted") == 0 &&
+	    strcmp(buf_cstr(&out), "b\t1\na\t2\nc\t3\n") == 0, "print: %s", buf_cstr(&out));
+	CHECK(db(&out, "add unsorted k v") == 1, "add on ordered is unsupported");
+
+	/* Unreadable: a directory, a missing file. */
+	unlink(path("small"));
+	EXPECT(rm, "c", "DEFER");
+	mkdir(path("small"), 0755);
+	rel_free(rm);
+	rm = define("-t ordered -f @D/small small");
+	EXPECT(rm, "c", "DEFER");
+	CHECK(strstr(rel_defer_reason(rm), "Is a directory") != NULL,
+	    "reason %s", rel_defer_reason(rm));
+	rmdir(path("small"));
+	writefile("empty", "");
+	rel_free(rm);
+	rm = define("-t ordered -f @D/empty empty");
+	EXPECT(rm, "a", NULL);
+
+	rel_free(rm);
+	rel_free(r);
+	rel_free(dbrels[0]);
+	memset(dbrels, 0, sizeof dbrels);
+	buf_free(&out);
+}
+
+/* ---- cidr --------------------------------------------------------------- */
+
+static void
+test_cidr(void)
+{
+	struct rel *r;
+	char want[512];
+	char *log;
+
+	writefile("nets",
+	    "# our networks\n"
+	    "10.0.0.0/8        ten\n"
+	    "10.1.0.0/16       ten-one\n"
+	    "10.1.2.3          host\n"
+	    "192.0.2.0/24      doc\n"
+	    "10.2.0.0/33       bad-length\n"
+	    "192.0.2.1/24      host-bits\n"
+	    "not-an-address    junk\n"
+	    "2001:db8::/32     v6-doc\n"
+	    "2001:DB8:1::/48   v6-sub\n"
+	    "2001:db8:1::5     v6-host\n"
+	    "::ffff:198.51.100.0/120 mapped\n"
+	    "0.0.0.0/0         v4-default\n"
+	    "fe80::/10\n");
+	r = define("-t cidr -f @D/nets nets");
+	EXPECT(r, "10.9.9.9", "ten");
+	EXPECT(r, "10.1.9.9", "ten-one");
+	EXPECT(r, "10.1.2.3", "host");
+	EXPECT(r, "10.1.2.4", "ten-one");
+	EXPECT(r, "[10.1.2.3]", "host");
+	EXPECT(r, "192.0.2.200", "doc");
+	EXPECT(r, "198.51.100.7", "mapped");
+	EXPECT(r, "::ffff:10.1.2.3", "host");
+	EXPECT(r, "11.0.0.1", "v4-default");
+	EXPECT(r, "2001:db8::1", "v6-doc");
+	EXPECT(r, "2001:db8:1:ffff::1", "v6-sub");
+	EXPECT(r, "2001:db8:1::5", "v6-host");
+	EXPECT(r, "[IPv6:2001:db8:1::5]", "v6-host");
+	EXPECT(r, "2001:DB8:1::5", "v6-host");
+	EXPECT(r, "fe80::1", "");
+	EXPECT(r, "2001:db9::1", NULL);
+	EXPECT(r, "not-an-address", NULL);
+	EXPECT(r, "10.0.0.0/8", NULL);
+	EXPECT(r, "10.1.2", NULL);
+	CHECK(r && rel_skipped(r) == 3, "skipped %lu", r ? rel_skipped(r) : 0);
+	log = slurp(logpath);
+	snprintf(want, sizeof want, "%s:6: not an address", path("nets"));
+	CHECK(strstr(log, want) != NULL, "no report \"%s\"", want);
+	snprintf(want, sizeof want, "%s:7: address bits set", path("nets"));
+	CHECK(strstr(log, want) != NULL, "no report \"%s\"", want);
+	snprintf(want, sizeof want, "%s:8: not an address", path("nets"));
+	CHECK(strstr(log, want) != NULL, "no report \"%s\"", want);
+	rel_free(r);
+	r = define("-t cidr -f @D/nonexistent nonets");
+	EXPECT(r, "10.0.0.1", "DEFER");
+	rel_free(r);
+}
+
+/* ---- incore ------------------------------------------------------------- */
+
+static void
+test_incore(void)
+{
+	struct rel *r, *rl;
+	struct buf out;
+	char k[32], v[64];
+	int i;
+
+	buf_init(&out, 1 << 20);
+	r = define("-t incore mem");
+	rl = define("-l -t incore lmem");
+	dbrels[0] = r;
+	dbrels[1] = rl;
+	EXPECT(r, "a", NULL);
+	CHECK(db(&out, "add mem Key1 v1") == 0, "add");
+	CHECK(db(&out, "a mem key2 v2") == 0, "add");
+	EXPECT(r, "Key1", "v1");
+	EXPECT(r, "key1", NULL);              /* exact compare */
+	CHECK(db(&out, "add mem Key1 v1b") == 0, "replace");
+	EXPECT(r, "Key1", "v1b");
+	CHECK(db(&out, "print mem") == 0 &&
+	    strcmp(buf_cstr(&out), "Key1\tv1b\nkey2\tv2\n") == 0, "print: %s",
+	    buf_cstr(&out));
+	CHECK(db(&out, "count mem") == 0 && strcmp(buf_cstr(&out), "2\n") == 0,
+	    "count: %s", buf_cstr(&out));
+	CHECK(db(&out, "remove mem key2") == 0, "remove");
+	EXPECT(r, "key2", NULL);
+	CHECK(db(&out, "delete mem key2") == 1, "remove again");
+	CHECK(db(&out, "add lmem MiXed yes") == 0, "add folded");
+	EXPECT(rl, "MIXED", "yes");
+	for (i = 0; i < 5000; i++) {
+		snprintf(k, sizeof k, "add mem k%d", i);
+		snprintf(v, sizeof v, "%s v%d", k, i);
+		CHECK(db(&out, v) == 0, "bulk add %d", i);
+	}
+	EXPECT(r, "k4999", "v4999");
+	EXPECT(r, "k0", "v0");
+	CHECK(db(&out, "count mem") == 0 && strcmp(buf_cstr(&out), "5001\n") == 0,
+	    "count: %s", buf_cstr(&out));
+	CHECK(db(&out, "flush mem") == 0, "flush");
+	EXPECT(r, "k1", NULL);
+	EXPECT(r, "Key1", NULL);
+	CHECK(db(&out, "count mem") == 0 && strcmp(buf_cstr(&out), "0\n") == 0,
+	    "count: %s", buf_cstr(&out));
+	/* The cache never hides an add. */
+	EXPECT(r, "late", NULL);
+	CHECK(db(&out, "add mem late now") == 0, "add late");
+	EXPECT(r, "late", "now");
+	memset(dbrels, 0, sizeof dbrels);
+	rel_free(r);
+	rel_free(rl);
+	buf_free(&out);
+}
+
 /* ---- cache ------------------------------------------------------------- */
 
 static void
@@ -502,6 +719,9 @@ main(void)
 	test_bad_lines();
 	test_drivers();
 	test_cache();
+	test_ordered();
+	test_cidr();
+	test_incore();
 
 	/* Failures were written to the log file: show them on stdout. */
 	if (check_fail)
