@@ -26,6 +26,7 @@
 
 static const struct rel_ops *const rel_types[] = {
 	&rel_unordered_ops, &rel_ordered_ops, &rel_incore_ops, &rel_cidr_ops,
+	&rel_bind_ops, &rel_lmdb_ops,
 };
 
 /* ---- helpers for the back ends ----------------------------------------- */
@@ -319,6 +320,8 @@ rel_define(int argc, char **argv, struct rel **out, char *err, size_t errsz)
 			    strncmp(rel_types[j]->type, type, tl) == 0)
 				r->ops = rel_types[j];
 		}
+		if (tl == 5 && strncmp(type, "btree", 5) == 0)
+			r->ops = &rel_lmdb_ops;
 		if (r->ops == NULL) {
 			snprintf(err, errsz, "relation: %s: unknown type (unordered "
 			    "ordered incore cidr bind lmdb btree)", r->name);

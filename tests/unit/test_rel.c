@@ -23,6 +23,7 @@
 #include "limits.h"
 #include "log.h"
 #include "../../router/rel.h"
+#include "../../router/rel_lmdb.h"
 
 static char dir[] = "/tmp/zmtest-rel-XXXXXX";
 static char logpath[256];
@@ -347,6 +348,7 @@ test_unordered(void)
 	EXPECT(dbrels[2], "x", "DEFER");
 	CHECK(db(&out, "count missing") == 75, "count of missing file");
 
+	rel_free(dbrels[2]);
 	memset(dbrels, 0, sizeof dbrels);
 	buf_free(&out);
 	rel_free(r);
@@ -355,7 +357,6 @@ test_unordered(void)
 	rel_free(rl);
 	rel_free(ru);
 	rel_free(rm);
-	rel_free(db_find(NULL, "missing"));
 }
 
 /* Bad lines are logged with file:line and skipped; the rest still works. */
@@ -661,6 +662,85 @@ test_incore(void)
 	buf_free(&out);
 }
 
+/* ---- lmdb / btree ------------------------------------------------------- */
+
+static void
+test_lmdb(void)
+{
+	struct rel *r, *rb;
+	struct buf out;
+	unsigned long skipped = 99;
+	char err[256], key[600];
+	long n;
+
+	buf_init(&out, 1 << 20);
+	memset(key, 'k', sizeof key - 1);
+	key[sizeof key - 1] = '\0';
+	{
+		FILE *f = fopen(path("big.txt"), "w");
+		int i;
+
+		fputs("# list\nExample.COM relay\nempty.example\n", f);
+		fputs("dup.example first\ndup.example second\n", f);
+		fprintf(f, "%s toolong\n", key);          /* line 6: > 511 */
+		for (i = 0; i < 3000; i++)
+			fprintf(f, "k%d.example v%d\n", i, i);
+		fclose(f);
+	}
+	n = rel_lmdb_build(path("big.txt"), path("big.lmdb"), &skipped, err, sizeof err);
+	CHECK(n == 3003, "built %ld keys (%s), want 3003", n, err);
+	CHECK(skipped == 1, "skipped %lu, want 1", skipped);
+	r = define("-m -t lmdb -f @D/big.lmdb big");
+	rb = define("-b -t btree -f @D/big.lmdb bigb");
+	EXPECT(r, "example.com", "relay");
+	EXPECT(r, "EXAMPLE.Com", "relay");
+	EXPECT(r, "empty.example", "");
+	EXPECT(r, "dup.example", "first");
+	EXPECT(r, "k2999.example", "v2999");
+	EXPECT(r, "k3000.example", NULL);
+	EXPECT(r, key, NULL);
+	EXPECT(rb, "K17.example", "K17.example");
+	dbrels[0] = r;
+	CHECK(db(&out, "count big") == 0 && strcmp(buf_cstr(&out), "3003\n") == 0,
+	    "count %s", buf_cstr(&out));
+	CHECK(db(&out, "print big") == 0 && strstr(buf_cstr(&out), "example.com\trelay\n"),
+	    "print");
+	/* A rebuild replaces the file; -m sees it. */
+	tick();
+	writefile("big.txt", "new.example fresh\n");
+	n = rel_lmdb_build(path("big.txt"), path("big.lmdb"), NULL, err, sizeof err);
+	CHECK(n == 1, "rebuilt %ld (%s)", n, err);
+	EXPECT(r, "new.example", "fresh");
+	EXPECT(r, "example.com", NULL);
+	/* Missing, not a database: could not tell. */
+	unlink(path("big.lmdb"));
+	EXPECT(r, "new.example", "DEFER");
+	writefile("big.lmdb", "this is not an lmdb file at all, just some text\n");
+	EXPECT(r, "new.example", "DEFER");
+	CHECK(db(&out, "count big") == 75, "count of bad db");
+	n = rel_lmdb_build(path("nonexistent.txt"), path("x.lmdb"), NULL, err, sizeof err);
+	CHECK(n == -1 && strstr(err, "No such file"), "build from missing: %ld %s", n, err);
+	rel_free(r);
+	rel_free(rb);
+	memset(dbrels, 0, sizeof dbrels);
+	buf_free(&out);
+}
+
+/* ---- bind (definition only: lookups are tested against nsd in pytest) --- */
+
+static void
+test_bind_define(void)
+{
+	struct rel *r;
+
+	define_fails("-t bind dns", "needs a subtype");
+	define_fails("-t bind,srv dns", "needs a subtype");
+	r = define("-t bind,MX mxes");
+	rel_free(r);
+	r = define("-t bind,ptr rev");
+	rel_free(r);
+}
+
 /* ---- cache ------------------------------------------------------------- */
 
 static void
@@ -722,6 +802,8 @@ main(void)
 	test_ordered();
 	test_cidr();
 	test_incore();
+	test_lmdb();
+	test_bind_define();
 
 	/* Failures were written to the log file: show them on stdout. */
 	if (check_fail)

@@ -1,0 +1,316 @@
+/*
+ * rel_lmdb.c - relation type `lmdb` (also called `btree`): an indexed
+ * on-disk list for very large tables shared by many processes.
+ *
+ * -f names the database: one LMDB file (no directory, no lock file).  It
+ * is made from a text list (the common format of every list) by
+ * rel_lmdb_build(), which the `relmkdb` tool runs: keys are stored
+ * lower-cased (lookups are case-insensitive like the text types), the
+ * first line with a key wins, bad lines are logged with file:line and
+ * skipped.  The build writes a new file next to the target and renames it
+ * into place, so a database file is never changed once visible: readers
+ * open it read-only without locks (MDB_NOLOCK) and share its pages
+ * through the page cache; with -m they notice the rename and open the new
+ * one.  A missing or damaged database is could not tell (status 75).
+ *
+ * Limits: keys of at most the LMDB key size (511 bytes by default) and
+ * REL_KEY_MAX; files of at most REL_FILE_MAX bytes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rel_be.h"
+#include "rel_lmdb.h"
+
+struct lm {
+	MDB_env *env;
+	MDB_dbi  dbi;
+};
+
+static struct lm *
+lm_of(struct rel *r)
+{
+	return r->be;
+}
+
+static int
+lm_init(struct rel *r, char *err, size_t errsz)
+{
+	if (r->subtype[0]) {
+		snprintf(err, errsz, "relation: %s: type lmdb takes no subtype", r->name);
+		return -1;
+	}
+	if ((r->be = calloc(1, sizeof(struct lm))) == NULL) {
+		snprintf(err, errsz, "relation: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+lm_unload(struct rel *r)
+{
+	struct lm *l = lm_of(r);
+
+	if (l->env)
+		mdb_env_close(l->env);
+	l->env = NULL;
+}
+
+static void
+lm_fini(struct rel *r)
+{
+	free(r->be);
+	r->be = NULL;
+}
+
+static int
+lm_fail(struct rel *r, const char *what, int rc)
+{
+	char msg[REL_DEFER_MAX];
+
+	snprintf(msg, sizeof msg, "%s: %s", what, mdb_strerror(rc));
+	return rel_defer(r, msg, 0);
+}
+
+static int
+lm_load(struct rel *r)
+{
+	struct lm *l = lm_of(r);
+	MDB_txn *txn;
+	int fd, rc;
+
+	/* Identity (for -m) and the checks every file gets. */
+	if ((fd = rel_open_file(r, REL_FILE_MAX)) < 0)
+		return REL_DEFER;
+	close(fd);
+	if ((rc = mdb_env_create(&l->env)) != 0)
+		return lm_fail(r, r->file, rc);
+	rc = mdb_env_open(l->env, r->file, MDB_RDONLY | MDB_NOSUBDIR |
+	    MDB_NOLOCK | MDB_NOTLS | MDB_NORDAHEAD, 0);
+	if (rc == 0)
+		rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0) {
+		rc = mdb_dbi_open(txn, NULL, 0, &l->dbi);
+		mdb_txn_abort(txn);
+	}
+	if (rc != 0) {
+		lm_unload(r);
+		return lm_fail(r, r->file, rc);
+	}
+	return REL_FOUND;
+}
+
+static int
+lm_get(struct rel *r, const char *key, size_t klen, struct buf *val)
+{
+	struct lm *l = lm_of(r);
+	char k[REL_KEY_MAX];
+	MDB_txn *txn;
+	MDB_val mk, mv;
+	size_t i;
+	int rc;
+
+	if (klen > (size_t)mdb_env_get_maxkeysize(l->env))
+		return REL_NOTFOUND;
+	for (i = 0; i < klen; i++)
+		k[i] = (char)rel_lc((unsigned char)key[i]);
+	mk.mv_data = k;
+	mk.mv_size = klen;
+	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return lm_fail(r, r->file, rc);
+	rc = mdb_get(txn, l->dbi, &mk, &mv);
+	if (rc == 0 && buf_append(val, mv.mv_data, mv.mv_size) < 0)
+		rc = -1;
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return REL_NOTFOUND;
+	if (rc == -1)
+		return rel_defer(r, "value too long for the caller", 0);
+	if (rc != 0)
+		return lm_fail(r, r->file, rc);
+	return REL_FOUND;
+}
+
+static int
+lm_print(struct rel *r, struct buf *out)
+{
+	struct lm *l = lm_of(r);
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return lm_fail(r, r->file, rc);
+	if ((rc = mdb_cursor_open(txn, l->dbi, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return lm_fail(r, r->file, rc);
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (buf_append(out, k.mv_data, k.mv_size) < 0 ||
+		    buf_putc(out, '\t') < 0 ||
+		    buf_append(out, v.mv_data, v.mv_size) < 0 ||
+		    buf_putc(out, '\n') < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	if (rc == -1)
+		return rel_defer(r, "output too long", 0);
+	if (rc != MDB_NOTFOUND)
+		return lm_fail(r, r->file, rc);
+	return 0;
+}
+
+static long
+lm_count(struct rel *r)
+{
+	struct lm *l = lm_of(r);
+	MDB_txn *txn;
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0)
+		return lm_fail(r, r->file, rc);
+	rc = mdb_stat(txn, l->dbi, &st);
+	mdb_txn_abort(txn);
+	if (rc != 0)
+		return lm_fail(r, r->file, rc);
+	return (long)st.ms_entries;
+}
+
+const struct rel_ops rel_lmdb_ops = {
+	.type = "lmdb",
+	.has_file = 1,
+	.init = lm_init,
+	.load = lm_load,
+	.get = lm_get,
+	.print = lm_print,
+	.count = lm_count,
+	.unload = lm_unload,
+	.fini = lm_fini,
+};
+
+/* ---- building a database from a text list ----------------------------- */
+
+struct lm_build {
+	MDB_txn *txn;
+	MDB_dbi  dbi;
+	size_t   maxkey;
+	long     n;
+	int      rc;
+};
+
+static int
+lm_build_line(void *arg, const char *key, size_t klen, const char *val,
+    size_t vlen, unsigned long lineno, const char **why)
+{
+	struct lm_build *b = arg;
+	char k[REL_KEY_MAX];
+	MDB_val mk, mv;
+	size_t i;
+	int rc;
+
+	(void)lineno;
+	if (klen > b->maxkey) {
+		*why = "key too long for lmdb, line skipped";
+		return 1;
+	}
+	for (i = 0; i < klen; i++)
+		k[i] = (char)rel_lc((unsigned char)key[i]);
+	mk.mv_data = k;
+	mk.mv_size = klen;
+	mv.mv_data = (void *)val;
+	mv.mv_size = vlen;
+	rc = mdb_put(b->txn, b->dbi, &mk, &mv, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST)
+		return 0;               /* first line wins */
+	if (rc != 0) {
+		b->rc = rc;
+		return -1;
+	}
+	b->n++;
+	return 0;
+}
+
+long
+rel_lmdb_build(const char *text, const char *db, unsigned long *skipped,
+    char *err, size_t errsz)
+{
+	struct rel r;
+	struct lm_build b;
+	char tmp[PATH_TEXT_MAX + 16], *data = NULL;
+	size_t len = 0;
+	MDB_env *env = NULL;
+	int fd, rc;
+
+	memset(&r, 0, sizeof r);
+	memset(&b, 0, sizeof b);
+	snprintf(r.name, sizeof r.name, "relmkdb");
+	r.file = (char *)text;
+	if (strlen(text) > PATH_TEXT_MAX || strlen(db) > PATH_TEXT_MAX) {
+		snprintf(err, errsz, "file name too long");
+		return -1;
+	}
+	if (rel_read_file(&r, REL_FILE_MAX, &data, &len) != REL_FOUND) {
+		snprintf(err, errsz, "%s", r.defer);
+		return -1;
+	}
+	snprintf(tmp, sizeof tmp, "%s.XXXXXX", db);
+	if ((fd = mkstemp(tmp)) < 0) {
+		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
+		free(data);
+		return -1;
+	}
+	(void)fchmod(fd, 0644);
+	close(fd);
+	if ((rc = mdb_env_create(&env)) != 0 ||
+	    (rc = mdb_env_set_mapsize(env, len * 4 + 64 * 1024 * 1024)) != 0 ||
+	    (rc = mdb_env_open(env, tmp, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC,
+	    0644)) != 0 ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &b.txn)) != 0)
+		goto fail;
+	if ((rc = mdb_dbi_open(b.txn, NULL, 0, &b.dbi)) != 0) {
+		mdb_txn_abort(b.txn);
+		goto fail;
+	}
+	b.maxkey = (size_t)mdb_env_get_maxkeysize(env);
+	if (b.maxkey > REL_KEY_MAX)
+		b.maxkey = REL_KEY_MAX;
+	if (rel_text_walk(&r, data, len, lm_build_line, &b) < 0) {
+		rc = b.rc ? b.rc : ENOMEM;
+		mdb_txn_abort(b.txn);
+		goto fail;
+	}
+	if ((rc = mdb_txn_commit(b.txn)) != 0 || (rc = mdb_env_sync(env, 1)) != 0)
+		goto fail;
+	mdb_env_close(env);
+	env = NULL;
+	free(data);
+	if (rename(tmp, db) < 0) {
+		snprintf(err, errsz, "%s: %s", db, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	err[0] = '\0';
+	if (skipped)
+		*skipped = r.skipped;
+	return b.n;
+fail:
+	snprintf(err, errsz, "%s: %s", db, rc > 0 && rc < 200 ? strerror(rc) :
+	    mdb_strerror(rc));
+	if (env)
+		mdb_env_close(env);
+	unlink(tmp);
+	free(data);
+	return -1;
+}
