@@ -105,7 +105,7 @@ uo_line(void *arg, const char *key, size_t klen, const char *val, size_t vlen,
 		void *p;
 
 		if (u->nent >= (size_t)REL_ENTRIES_MAX) {
-			*why = "too many entries";
+			*why = "too many entries, line skipped";
 			return 1;
 		}
 		if ((p = realloc(u->ent, n * sizeof *u->ent)) == NULL)
