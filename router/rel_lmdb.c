@@ -8,10 +8,15 @@
  * lower-cased (lookups are case-insensitive like the text types), the
  * first line with a key wins, bad lines are logged with file:line and
  * skipped.  The build writes a new file next to the target and renames it
- * into place, so a database file is never changed once visible: readers
- * open it read-only without locks (MDB_NOLOCK) and share its pages
- * through the page cache; with -m they notice the rename and open the new
- * one.  A missing or damaged database is could not tell (status 75).
+ * into place, so a database file is never changed once visible; with -m
+ * readers notice the rename and open the new one.  Readers open the
+ * database read-only with LMDB's lock file (DB-lock beside it) when they
+ * can create or open it, so a database that another program updates in
+ * place with LMDB transactions (flushot's index) is read safely too;
+ * where the lock file cannot be used (a read-only directory) they read
+ * without locks, which is safe for relmkdb's never-changing files only.
+ * Pages are shared through the page cache.  A missing or damaged database
+ * is could not tell (status 75).
  *
  * Limits: keys of at most the LMDB key size (511 bytes by default) and
  * REL_KEY_MAX; files of at most REL_FILE_MAX bytes.
@@ -90,10 +95,25 @@ lm_load(struct rel *r)
 	if ((fd = rel_open_file(r, REL_FILE_MAX)) < 0)
 		return REL_DEFER;
 	close(fd);
+	/*
+	 * With LMDB's lock file when we may use it: then a database that a
+	 * writer (flushot(8)) changes in place is read safely.  Without it
+	 * (a read-only directory) only immutable files are safe, which is
+	 * what relmkdb makes.
+	 */
 	if ((rc = mdb_env_create(&l->env)) != 0)
 		return lm_fail(r, r->file, rc);
 	rc = mdb_env_open(l->env, r->file, MDB_RDONLY | MDB_NOSUBDIR |
-	    MDB_NOLOCK | MDB_NOTLS | MDB_NORDAHEAD, 0);
+	    MDB_NOTLS | MDB_NORDAHEAD, 0);
+	if (rc == EACCES || rc == EROFS || rc == EPERM) {
+		mdb_env_close(l->env);
+		if ((rc = mdb_env_create(&l->env)) != 0) {
+			l->env = NULL;
+			return lm_fail(r, r->file, rc);
+		}
+		rc = mdb_env_open(l->env, r->file, MDB_RDONLY | MDB_NOSUBDIR |
+		    MDB_NOLOCK | MDB_NOTLS | MDB_NORDAHEAD, 0);
+	}
 	if (rc == 0)
 		rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn);
 	if (rc == 0) {
@@ -123,7 +143,13 @@ lm_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 		k[i] = (char)rel_lc((unsigned char)key[i]);
 	mk.mv_data = k;
 	mk.mv_size = klen;
-	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0)
+	rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn);
+	if (rc == MDB_MAP_RESIZED) {
+		/* a writer grew the database: adopt its new size */
+		if ((rc = mdb_env_set_mapsize(l->env, 0)) == 0)
+			rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn);
+	}
+	if (rc != 0)
 		return lm_fail(r, r->file, rc);
 	rc = mdb_get(txn, l->dbi, &mk, &mv);
 	if (rc == 0 && buf_append(val, mv.mv_data, mv.mv_size) < 0)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <lmdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -726,6 +727,76 @@ test_lmdb(void)
 	buf_free(&out);
 }
 
+/* A database another program updates in place (flushot's index). */
+static void
+test_lmdb_live_writer(void)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	struct rel *r;
+	int i, rc;
+
+	rc = mdb_env_create(&env);
+	if (rc == 0)
+		rc = mdb_env_set_mapsize(env, 1 << 20);
+	if (rc == 0)
+		rc = mdb_env_open(env, path("live.lmdb"), MDB_NOSUBDIR, 0644);
+	CHECK(rc == 0, "writer open: %s", mdb_strerror(rc));
+	if (rc != 0)
+		return;
+	r = define("-t lmdb -s 0 -f @D/live.lmdb live");
+	for (i = 0; i < 3; i++) {
+		char key[16], val[16];
+
+		snprintf(key, sizeof key, "key%d", i);
+		snprintf(val, sizeof val, "v%d", i);
+		EXPECT(r, key, NULL);
+		k.mv_data = key;
+		k.mv_size = strlen(key);
+		v.mv_data = val;
+		v.mv_size = strlen(val);
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+		if (rc == 0)
+			rc = mdb_dbi_open(txn, NULL, 0, &dbi);
+		if (rc == 0)
+			rc = mdb_put(txn, dbi, &k, &v, 0);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		CHECK(rc == 0, "writer put: %s", mdb_strerror(rc));
+		/* Seen by the next lookup, without -m: same file, new commit. */
+		EXPECT(r, key, val);
+	}
+	/* The writer grows the map: readers adopt the new size. */
+	rc = mdb_env_set_mapsize(env, 8 << 20);
+	CHECK(rc == 0, "resize: %s", mdb_strerror(rc));
+	{
+		char key[32], val[600];
+
+		memset(val, 'x', sizeof val - 1);
+		val[sizeof val - 1] = '\0';
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+		if (rc == 0)
+			rc = mdb_dbi_open(txn, NULL, 0, &dbi);
+		for (i = 0; rc == 0 && i < 3000; i++) {
+			snprintf(key, sizeof key, "bulk%d", i);
+			k.mv_data = key;
+			k.mv_size = strlen(key);
+			v.mv_data = val;
+			v.mv_size = 16;
+			rc = mdb_put(txn, dbi, &k, &v, 0);
+		}
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		CHECK(rc == 0, "bulk: %s", mdb_strerror(rc));
+	}
+	EXPECT(r, "bulk2999", "xxxxxxxxxxxxxxxx");
+	EXPECT(r, "key1", "v1");
+	rel_free(r);
+	mdb_env_close(env);
+}
+
 /* ---- bind (definition only: lookups are tested against nsd in pytest) --- */
 
 static void
@@ -803,6 +874,7 @@ main(void)
 	test_cidr();
 	test_incore();
 	test_lmdb();
+	test_lmdb_live_writer();
 	test_bind_define();
 
 	/* Failures were written to the log file: show them on stdout. */
