@@ -56,4 +56,18 @@
 #define REL_DNS_TRIES        2      /* tries of a bind lookup */
 #define REL_OUT_MAX          (64L * 1024 * 1024) /* `db print` output */
 
+/* ---- cks/nscheck ---------------------------------------------------- */
+#define NSC_TIMEOUT_DEFAULT  10     /* -t default: seconds for the whole run */
+#define NSC_TIMEOUT_MAX      300    /* -t ceiling */
+#define NSC_ANSWER_MAX       65536  /* one DNS answer, bytes (TCP's own ceiling) */
+#define NSC_NS_MAX           64     /* nameservers of one zone; more: cannot tell */
+#define NSC_ADDRS_MAX        64     /* addresses of one nameserver; more: cannot tell */
+#define NSC_WALK_MAX         128    /* names asked for NS walking up to the zone */
+#define NSC_CNAME_MAX        8      /* CNAME links followed inside one answer */
+#define NSC_TABLE_PATH_MAX   PATH_TEXT_MAX /* -a/-D/$TCPWRAP_* path */
+#define DNSMSG_NAME_WIRE_MAX 255    /* a domain name in wire form (RFC 1035) */
+#define DNSMSG_LABEL_MAX     63     /* one label */
+#define DNSMSG_PTR_MAX       128    /* compression pointers followed in one name */
+#define DNSMSG_NAME_TEXT_MAX (DNSMSG_NAME_WIRE_MAX * 4 + 2) /* text form: every octet \DDD */
+
 #endif
