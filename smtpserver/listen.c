@@ -1,0 +1,362 @@
+/*
+ * listen.c - the daemon parent; see listen.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "log.h"
+#include "smtpd.h"
+
+struct child {
+	pid_t pid;
+	int   session;                 /* 1 session, 0 a 421 refuser */
+	char  key[ADDR_TEXT_MAX + 4];  /* client address, IPv6 per /64 */
+};
+
+static int lsn_fds[LSN_SOCKETS_MAX];
+static int lsn_n;
+static struct child children[LSN_CHILDREN_MAX];
+static size_t nchildren;
+static long nsessions;
+
+static volatile sig_atomic_t got_chld, got_hup, got_term;
+
+static void on_chld(int sig) { (void)sig; got_chld = 1; }
+static void on_hup(int sig)  { (void)sig; got_hup = 1; }
+static void on_term(int sig) { (void)sig; got_term = 1; }
+
+int
+lsn_count(void)
+{
+	return lsn_n;
+}
+
+static int
+lsn_bind_one(const struct addrinfo *ai)
+{
+	int fd, on = 1;
+
+	if (lsn_n >= LSN_SOCKETS_MAX)
+		return -1;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	/* IPv4 clients arrive on the IPv4 socket as plain dotted quads. */
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    listen(fd, (int)smtpd_opts.backlog) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	lsn_fds[lsn_n++] = fd;
+	return 0;
+}
+
+static int
+lsn_open_addr(const char *host)
+{
+	struct addrinfo hints, *res, *ai;
+	int rc, bound = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = smtpd_opts.family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV | (host ? AI_NUMERICHOST : 0);
+	if ((rc = getaddrinfo(host, smtpd_opts.port, &hints, &res)) != 0) {
+		fprintf(stderr, "smtpserver: listen address %s port %s: %s\n",
+		    host ? host : "*", smtpd_opts.port, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		if (lsn_bind_one(ai) < 0) {
+			char h[NI_MAXHOST] = "?";
+
+			getnameinfo(ai->ai_addr, ai->ai_addrlen, h, sizeof h,
+			    NULL, 0, NI_NUMERICHOST);
+			/* Without -a, a missing IPv6 stack is not fatal. */
+			if (host == NULL && ai->ai_family == AF_INET6 &&
+			    errno == EAFNOSUPPORT)
+				continue;
+			fprintf(stderr, "smtpserver: cannot listen on [%s]:%s: %s\n",
+			    h, smtpd_opts.port, strerror(errno));
+			freeaddrinfo(res);
+			return -1;
+		}
+		bound++;
+	}
+	freeaddrinfo(res);
+	return bound > 0 ? 0 : -1;
+}
+
+int
+lsn_open(void)
+{
+	size_t i;
+
+	if (smtpd_opts.nlisten == 0)
+		return lsn_open_addr(NULL);
+	for (i = 0; i < smtpd_opts.nlisten; i++)
+		if (lsn_open_addr(smtpd_opts.listen[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The per-client key: the IPv4 address, or the IPv6 /64. */
+static void
+lsn_client_key(const struct sockaddr_storage *ss, char *key, size_t keysz)
+{
+	const struct sockaddr_in *sin = (const void *)ss;
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	struct in6_addr a;
+
+	key[0] = '\0';
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, key, (socklen_t)keysz);
+	else if (ss->ss_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], key,
+			    (socklen_t)keysz);
+			return;
+		}
+		a = sin6->sin6_addr;
+		memset(&a.s6_addr[8], 0, 8);
+		inet_ntop(AF_INET6, &a, key, (socklen_t)keysz - 3);
+		strcat(key, "/64");
+	}
+}
+
+static long
+lsn_same_key(const char *key)
+{
+	size_t i;
+	long n = 0;
+
+	for (i = 0; i < nchildren; i++)
+		if (children[i].session && strcmp(children[i].key, key) == 0)
+			n++;
+	return n;
+}
+
+static void
+lsn_reap(void)
+{
+	pid_t pid;
+	size_t i;
+
+	got_chld = 0;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+		for (i = 0; i < nchildren; i++) {
+			if (children[i].pid != pid)
+				continue;
+			if (children[i].session)
+				nsessions--;
+			children[i] = children[--nchildren];
+			break;
+		}
+	}
+}
+
+static void
+lsn_reload(void)
+{
+	struct smtpconf c;
+	char err[PATH_TEXT_MAX + 128];
+
+	got_hup = 0;
+	if (conf_load(&c, smtpd_opts.conffile, err, sizeof err) < 0) {
+		log_msg(LOG_ERR, "event=reload result=fail error=\"%s\" (old configuration kept)",
+		    err);
+		return;
+	}
+	conf_free(&smtpd_conf);
+	smtpd_conf = c;
+	log_msg(LOG_INFO, "event=reload result=ok conf=%s patterns=%zu",
+	    smtpd_opts.conffile, smtpd_conf.npat);
+}
+
+/* What every child does first: drop the parent's sockets and handlers. */
+static void
+lsn_child_setup(void)
+{
+	int i;
+
+	for (i = 0; i < lsn_n; i++)
+		close(lsn_fds[i]);
+	/* The pidfile lock must die with the parent, not with a session. */
+	if (smtpd_pidfd >= 0)
+		close(smtpd_pidfd);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+}
+
+/* A child that only writes one reply line and exits. */
+static void
+lsn_refuse(int fd, const char *key, const char *reply)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		lsn_child_setup();
+		if (write(fd, reply, strlen(reply)) < 0) {
+			/* the client is gone: nothing to do */
+		}
+		shutdown(fd, SHUT_WR);
+		_exit(0);
+	}
+	close(fd);
+	if (pid > 0 && nchildren < LSN_CHILDREN_MAX) {
+		children[nchildren].pid = pid;
+		children[nchildren].session = 0;
+		snprintf(children[nchildren].key, sizeof children[0].key, "%s", key);
+		nchildren++;
+	}
+}
+
+static void
+lsn_accept(int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char key[ADDR_TEXT_MAX + 4], reply[400];
+	pid_t pid;
+	int fd;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (got_chld)
+		lsn_reap();
+	lsn_client_key(&ss, key, sizeof key);
+	if ((smtpd_opts.maxsess > 0 && nsessions >= smtpd_opts.maxsess) ||
+	    nchildren >= LSN_CHILDREN_MAX) {
+		log_msg(LOG_NOTICE, "client=[%s] event=refuse rule=maxsessions sessions=%ld limit=%ld action=%s",
+		    key, nsessions, smtpd_opts.maxsess,
+		    smtpd_opts.excess421 ? "421" : "close");
+		if (smtpd_opts.excess421 && nchildren < LSN_CHILDREN_MAX) {
+			snprintf(reply, sizeof reply,
+			    "421 4.3.2 %s too many connections, try again later\r\n",
+			    smtpd_hostname);
+			lsn_refuse(fd, key, reply);
+		} else
+			close(fd);
+		return;
+	}
+	if (smtpd_conf.maxsameip > 0 && lsn_same_key(key) >= smtpd_conf.maxsameip) {
+		log_msg(LOG_NOTICE, "client=[%s] event=refuse rule=MaxSameIpSource limit=%ld action=421",
+		    key, smtpd_conf.maxsameip);
+		snprintf(reply, sizeof reply,
+		    "421 4.7.0 %s too many connections from your address, try again later\r\n",
+		    smtpd_hostname);
+		lsn_refuse(fd, key, reply);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_msg(LOG_ERR, "client=[%s] event=fork result=fail error=\"%s\"",
+		    key, strerror(errno));
+		close(fd);
+		return;
+	}
+	if (pid == 0) {
+		lsn_child_setup();
+		sess_run(fd, fd, (struct sockaddr *)&ss, sl, 0);
+		_exit(0);
+	}
+	close(fd);
+	children[nchildren].pid = pid;
+	children[nchildren].session = 1;
+	snprintf(children[nchildren].key, sizeof children[0].key, "%s", key);
+	nchildren++;
+	nsessions++;
+}
+
+static void
+lsn_drain(void)
+{
+	long end = time(NULL) + smtpd_conf.drain_timeout;
+	size_t i;
+	int k;
+
+	for (k = 0; k < lsn_n; k++)
+		close(lsn_fds[k]);
+	lsn_n = 0;
+	log_msg(LOG_INFO, "event=shutdown sessions=%ld drain=%ld", nsessions,
+	    smtpd_conf.drain_timeout);
+	while (nchildren > 0 && time(NULL) < end) {
+		lsn_reap();
+		if (nchildren > 0)
+			usleep(100000);
+	}
+	for (i = 0; i < nchildren; i++)
+		kill(children[i].pid, SIGTERM);
+	for (k = 0; k < 20 && nchildren > 0; k++) {
+		lsn_reap();
+		if (nchildren > 0)
+			usleep(100000);
+	}
+	for (i = 0; i < nchildren; i++)
+		kill(children[i].pid, SIGKILL);
+	lsn_reap();
+}
+
+int
+lsn_serve(void)
+{
+	struct pollfd pfd[LSN_SOCKETS_MAX];
+	struct sigaction sa;
+	int i, rc;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_chld;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0;
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	log_msg(LOG_INFO, "event=start version=\"%s\" port=%s sockets=%d maxsessions=%ld backlog=%ld",
+	    SMTPD_VERSION, smtpd_opts.port, lsn_n, smtpd_opts.maxsess,
+	    smtpd_opts.backlog);
+	while (!got_term) {
+		if (got_hup)
+			lsn_reload();
+		if (got_chld)
+			lsn_reap();
+		for (i = 0; i < lsn_n; i++) {
+			pfd[i].fd = lsn_fds[i];
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		rc = poll(pfd, (nfds_t)lsn_n, 1000);
+		if (rc <= 0)
+			continue;
+		for (i = 0; i < lsn_n && !got_term; i++)
+			if (pfd[i].revents & POLLIN)
+				lsn_accept(pfd[i].fd);
+	}
+	lsn_drain();
+	log_msg(LOG_INFO, "event=stop");
+	return 0;
+}

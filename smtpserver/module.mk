@@ -1,0 +1,17 @@
+# smtpserver: the daemon.  One object per concern; the gate (gate.c) is
+# the only one that needs libwrap; NOWRAP=1 compiles it out.
+SMTPD_SRCS := $(wildcard smtpserver/*.c)
+SMTPD_OBJS := $(SMTPD_SRCS:%.c=$(BUILD)/%.o)
+ALL_OBJS   += $(SMTPD_OBJS)
+PROGS      += $(BUILD)/bin/smtpserver
+
+$(BUILD)/bin/smtpserver: $(SMTPD_OBJS) $(LIBZM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(SMTPD_OBJS) $(LIBZM) $(LIBWRAP) -lresolv
+
+# Unit tests of the pure parts (tests/unit/module.mk looks the objects
+# up by the stem after "test_").
+UNIT_DEPS_smtpaddr := $(BUILD)/smtpserver/addr.o
+UNIT_DEPS_smtpdata := $(BUILD)/smtpserver/data.o
+UNIT_DEPS_smtpconf := $(BUILD)/smtpserver/conf.o
+UNIT_DEPS_smtprtr  := $(BUILD)/smtpserver/rtrclient.o

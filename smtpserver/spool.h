@@ -1,0 +1,37 @@
+/*
+ * spool.h - writing an accepted message into $POSTOFFICE (DESIGN 9).
+ *
+ * spool_open() creates public/smtp.<pid>.<n> (0600, O_EXCL) and writes
+ * the Zmailer envelope and our Received: header; spool_body() is the
+ * data_feed() emit function; spool_commit() fsyncs the file, links it
+ * into router/<inode>, unlinks the public name and fsyncs router/ --
+ * only after that may the session answer 250.  spool_abort() (and any
+ * failing step) removes every trace: nothing partial is ever in router/
+ * and nothing is left in public/.
+ */
+#ifndef SMTPD_SPOOL_H
+#define SMTPD_SPOOL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "limits.h"
+
+struct session;
+
+struct spool {
+	FILE  *fp;
+	char   pubname[PATH_TEXT_MAX + 64];
+	char   dir[PATH_TEXT_MAX + 1];
+	ino_t  ino;
+	int    err;        /* errno of the first write failure, 0 if none */
+};
+
+/* 0, or -1 with errno (nothing left behind). */
+int  spool_open(struct spool *sp, const char *postoffice, struct session *s);
+int  spool_body(void *sp, const char *p, size_t n);
+/* 0 and the id (the inode number) in id; -1 with errno, nothing left. */
+int  spool_commit(struct spool *sp, char *id, size_t idsz);
+void spool_abort(struct spool *sp);
+
+#endif

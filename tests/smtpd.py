@@ -1,0 +1,194 @@
+"""smtpd.py - start the real smtpserver for a test, and stop it.
+
+Import from any test directory (tests/ is on sys.path through
+tests/conftest.py):
+
+    from smtpd import Smtpd, DOUBLE
+
+    def test_x(workdir):
+        with Smtpd(workdir, conf="PARAM tcpwrap off\\n*  -\\n") as d:
+            s = smtplib.SMTP("127.0.0.1", d.port)
+            ...
+            assert "result=queued" in d.log()
+
+Smtpd(workdir, options=(), zconf=(), conf=None, router=None, env=None,
+      gullible=True, listen="127.0.0.1", start=True)
+  workdir   a 0755 directory (the `workdir` fixture); the sandbox is laid
+            out in workdir/sb by tools/mksandbox.
+  options   extra smtpserver arguments (e.g. ["-m", "3", "-M"]).
+  zconf     extra zmailer.conf lines "NAME=value" (later wins).
+  conf      smtpserver.conf text; None keeps the shipped sample (written
+            by mksandbox from smtpserver/smtpserver.conf.sample).
+  router    router program for -R (e.g. DOUBLE); None: $MAILBIN/router.
+  env       extra environment for the daemon (inherited by sessions and
+            routers), e.g. {"ROUTER_DOUBLE": "/path/conf.json"}.
+  gullible  pass -g (no reverse DNS of clients); default True because a
+            test must not wait for the system resolver.
+  listen    -a address ("127.0.0.1"; "::1" for IPv6; None for all).
+
+The daemon runs with -d (foreground, log on stderr) and its stdout and
+stderr go to `log_path`.  Attributes after start():
+  pid, port, sandbox, zconfig, conffile, log_path, postoffice,
+  public_dir, router_dir, share.
+Methods:
+  start()            lay out the sandbox, start, wait (<= 10 s) for
+                     "event=start" in the log; raises if the daemon exits.
+  stop()             SIGTERM by pid, wait <= 10 s, then SIGKILL; then
+                     SIGKILL to the daemon's process group (it is started
+                     as a session leader), so no session or router outlives
+                     the test.  Returns the exit status.  Called by __exit__.
+  log()              the log text so far.
+  wait_log(text, timeout=5)  wait until text appears in the log; returns
+                     the log (raises AssertionError on timeout).
+  spooled()          sorted names in router/;  public_files(): in public/.
+  read_spool(name)   bytes of router/<name>.
+  write_conf(text)   replace smtpserver.conf (then hup() to re-read).
+  hup()              SIGHUP the daemon.
+"""
+import os
+import signal
+import subprocess
+import time
+
+from conftest import BIN, SRC, free_port, mksandbox
+
+DOUBLE = os.path.join(SRC, "tests", "doubles", "router-double")
+SMTPSERVER = os.path.join(BIN, "smtpserver")
+
+
+class Smtpd:
+    def __init__(self, workdir, options=(), zconf=(), conf=None, router=None,
+                 env=None, gullible=True, listen="127.0.0.1", start=True):
+        self.workdir = workdir
+        self.options = list(options)
+        self.zconf = list(zconf)
+        self.conf = conf
+        self.router = router
+        self.env = dict(env or {})
+        self.gullible = gullible
+        self.listen = listen
+        self.proc = None
+        self.pid = None
+        self.sandbox = os.path.join(workdir, "sb")
+        self.log_path = os.path.join(workdir, "smtpserver.log")
+        self.port = None
+        if start:
+            self.start()
+
+    # -- paths ---------------------------------------------------------
+    @property
+    def postoffice(self):
+        return os.path.join(self.sandbox, "postoffice")
+
+    @property
+    def public_dir(self):
+        return os.path.join(self.postoffice, "public")
+
+    @property
+    def router_dir(self):
+        return os.path.join(self.postoffice, "router")
+
+    @property
+    def share(self):
+        return os.path.join(self.sandbox, "share")
+
+    @property
+    def conffile(self):
+        return os.path.join(self.share, "smtpserver.conf")
+
+    # -- control -------------------------------------------------------
+    def write_conf(self, text):
+        with open(self.conffile, "w") as f:
+            f.write(text)
+        os.chmod(self.conffile, 0o644)
+
+    def start(self):
+        self.zconfig = mksandbox(self.sandbox, *self.zconf)
+        if self.conf is not None:
+            self.write_conf(self.conf)
+        self.port = free_port(self.listen or "127.0.0.1")
+        argv = [SMTPSERVER, "-d", "-Z", self.zconfig, "-p", str(self.port)]
+        if self.listen:
+            argv += ["-a", self.listen]
+        if self.gullible:
+            argv.append("-g")
+        if self.router:
+            argv += ["-R", self.router]
+        argv += self.options
+        env = dict(os.environ)
+        env.pop("ZCONFIG", None)
+        env.update(self.env)
+        self.logf = open(self.log_path, "ab")
+        start_at = self.logf.tell()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=self.logf, stderr=self.logf,
+                                     env=env, start_new_session=True)
+        self.pid = self.proc.pid
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            if "event=start" in self.log()[start_at:]:
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError("smtpserver exited %s:\n%s"
+                                     % (self.proc.returncode, self.log()))
+            time.sleep(0.02)
+        self.stop()
+        raise AssertionError("smtpserver did not start:\n" + self.log())
+
+    def stop(self):
+        if self.proc is None:
+            return None
+        rc = self.proc.poll()
+        if rc is None:
+            os.kill(self.pid, signal.SIGTERM)
+            try:
+                rc = self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                rc = self.proc.wait(timeout=10)
+        # Sessions and routers left behind (the daemon leads its own
+        # process group, whose id is its pid).
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc = None
+        self.logf.close()
+        return rc
+
+    def hup(self):
+        os.kill(self.pid, signal.SIGHUP)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- observation ---------------------------------------------------
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("latin-1")
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, text, timeout=5):
+        end = time.monotonic() + timeout
+        while True:
+            log = self.log()
+            if text in log:
+                return log
+            if time.monotonic() > end:
+                raise AssertionError("%r not in log:\n%s" % (text, log))
+            time.sleep(0.02)
+
+    def spooled(self):
+        return sorted(os.listdir(self.router_dir))
+
+    def public_files(self):
+        return sorted(os.listdir(self.public_dir))
+
+    def read_spool(self, name):
+        with open(os.path.join(self.router_dir, name), "rb") as f:
+            return f.read()
