@@ -53,11 +53,12 @@ cmd_error(struct session *s, const char *reply)
 	return CMD_OK;
 }
 
-/* The rule a router reply names, "[rule]" in its text, or "router". */
+/* The rule a router reply names, the last "[rule]" in its text, or
+ * "router". */
 static void
 cmd_rule(const char *text, char *rule, size_t rulesz)
 {
-	const char *o = strchr(text, '['), *c;
+	const char *o = strrchr(text, '['), *c;
 	size_t n;
 
 	snprintf(rule, rulesz, "router");
@@ -161,7 +162,7 @@ cmd_helo_common(struct session *s, const char *arg, int esmtp)
 		if (rep.code / 100 != 2) {
 			char rule[48];
 
-			cmd_rule(rep.first, rule, sizeof rule);
+			cmd_rule(buf_cstr(&rep.text), rule, sizeof rule);
 			log_escape(esc, sizeof esc, arg, strlen(arg));
 			log_msg(LOG_NOTICE, "s=%s client=[%s] cmd=HELO helo=\"%s\" result=reject code=%d rule=%s",
 			    s->id, s->ip, esc, rep.code, rule);
@@ -286,7 +287,7 @@ cmd_mail(struct session *s, const char *arg)
 		if ((rc = cmd_router(s, "from", ap.addr, &rep)) <= 0)
 			return rc < 0 ? CMD_CLOSE : CMD_OK;
 		if (rep.code / 100 != 2) {
-			cmd_rule(rep.first, rule, sizeof rule);
+			cmd_rule(buf_cstr(&rep.text), rule, sizeof rule);
 			log_msg(LOG_NOTICE, "s=%s client=[%s] cmd=MAIL from=<%s> result=reject code=%d rule=%s",
 			    s->id, s->ip, esc, rep.code, rule);
 			cmd_send_reply(s, &rep);
@@ -343,7 +344,7 @@ cmd_rcpt(struct session *s, const char *arg)
 		if ((rc = cmd_router(s, "to", ap.addr, &rep)) <= 0)
 			return rc < 0 ? CMD_CLOSE : CMD_OK;
 		if (rep.code / 100 != 2) {
-			cmd_rule(rep.first, rule, sizeof rule);
+			cmd_rule(buf_cstr(&rep.text), rule, sizeof rule);
 			log_msg(LOG_NOTICE, "s=%s client=[%s] cmd=RCPT rcpt=<%s> result=reject code=%d rule=%s",
 			    s->id, s->ip, esc, rep.code, rule);
 			cmd_send_reply(s, &rep);
