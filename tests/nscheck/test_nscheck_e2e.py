@@ -100,6 +100,8 @@ ZONES = {
     "twist.test": SOA + "@ IN NS ns1\nns1 IN A 192.0.2.98\n",
     "spawn.test": SOA + "@ IN NS ns1\nns1 IN A 192.0.2.97\n",
     "lh.test": SOA.replace("ns1", "localhost.") + "@ IN NS localhost.\n",
+    # A nameserver name of 130 characters: too long for libwrap to judge.
+    "longname.test": SOA + "@ IN NS %s\n%s IN A 192.0.2.77\n" % (("x" * 60 + "." + "y" * 54,) * 2),
     "localhost": SOA.replace("ns1", "@") + "@ IN NS @\n@ IN A 127.0.0.1\n",
 }
 ZONES = {zone: _flat(text) for zone, text in ZONES.items()}
@@ -348,3 +350,11 @@ def test_tcpdmatch_agrees(dns, tables):
     assert r.returncode == 1, r.stderr
     assert r.stdout == "localhost 127.0.0.1\n"
     assert _tcpdmatch(tables["dir"], "localhost") == "denied"
+
+
+def test_nameserver_name_too_long_for_libwrap(dns, tables):
+    r = check(dns, tables, "longname.test")
+    name = "x" * 60 + "." + "y" * 54 + ".longname.test"
+    assert len(name) == 129
+    assert r.returncode == 2, r.stderr
+    assert "%s 192.0.2.77 glue: cannot tell (name too long for libwrap)" % name in r.stderr
