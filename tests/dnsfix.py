@@ -250,6 +250,10 @@ class DnsServer:
             "  tcp-count: 32",
             "  verbosity: 1",
             "  hide-version: yes",
+            # No response rate limiting: a test asks fast and from one
+            # address, and RRL would drop answers (5 s resolver stalls).
+            "  rrl-ratelimit: 0",
+            "  rrl-whitelist-ratelimit: 0",
             "  minimal-responses: no",
             "remote-control:",
             "  control-enable: no",

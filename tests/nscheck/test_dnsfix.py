@@ -80,3 +80,15 @@ def test_closed_port_refuses():
     with pytest.raises(ConnectionRefusedError):
         dns_query("127.0.0.1", port, "example.test", "A", timeout=5.0)
     assert time.monotonic() - t0 < 2
+
+
+def test_no_rate_limiting():
+    """nsd's response rate limiting is off: a burst of similar questions
+    from one address is answered in full (RRL would drop some, and a
+    resolver under test would stall for its whole timeout)."""
+    with DnsServer({"example.test": ZONE}) as dns:
+        t0 = time.monotonic()
+        for i in range(600):
+            rcode, _, _ = dns_query(dns.host, dns.port, "n%d.example.test" % i, "A", timeout=1.0)
+            assert rcode == "NXDOMAIN"
+        assert time.monotonic() - t0 < 20
