@@ -222,7 +222,9 @@ chown daemon "$R/flushots" "$R"/flushots.lmdb* 2>/dev/null
 ZPORT=$(free_port)
 ZPID=
 zm_start() {
-	"$BUILD/bin/smtpserver" -d -Z "$ZCONF" -a 127.0.0.1 -p "$ZPORT" -I "$T/zm.pid" \
+	# -L: the listen backlog Postfix's master gives smtpd here
+	# (max(maxproc, default_process_limit) = 700, main.cf.in).
+	"$BUILD/bin/smtpserver" -d -Z "$ZCONF" -a 127.0.0.1 -p "$ZPORT" -L 700 -I "$T/zm.pid" \
 		>> "$T/zm.log" 2>&1 &
 	ZPID=$!
 	PIDS="$PIDS $ZPID"
