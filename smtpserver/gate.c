@@ -31,6 +31,7 @@ int allow_severity = LOG_DAEMON | LOG_INFO;
 int deny_severity = LOG_DAEMON | LOG_WARNING;
 #endif
 
+#ifndef ZM_NO_LIBWRAP
 /* Copy OPTREJECT/OPTMSG from the environment libwrap may have changed. */
 static void
 wrap_options(struct gate_result *g)
@@ -55,6 +56,7 @@ wrap_options(struct gate_result *g)
 	}
 	g->optmsg[o] = '\0';
 }
+#endif
 
 static const char *
 wrap_rejname(int r)

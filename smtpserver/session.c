@@ -166,22 +166,20 @@ sess_helo_exempt(struct session *s)
 static void
 sess_router_env(struct session *s)
 {
-	static char zc[PATH_TEXT_MAX + 16], ta[PATH_TEXT_MAX + 16],
-	    td[PATH_TEXT_MAX + 16], rs[PATH_TEXT_MAX + 16];
 	struct rtr *r = &s->router;
+	char *e;
 
 	r->nextra = 0;
-	snprintf(zc, sizeof zc, "ZCONFIG=%s", smtpd_opts.zconfig);
-	r->extra_env[r->nextra++] = zc;
+	if (asprintf(&e, "ZCONFIG=%s", smtpd_opts.zconfig) >= 0)
+		r->extra_env[r->nextra++] = e;
 	r->extra_env[r->nextra++] = (char *)"SMTPSERVER=y";
-	snprintf(ta, sizeof ta, "TCPWRAP_ALLOW=%s", smtpd_conf.tcpwrap_allow);
-	r->extra_env[r->nextra++] = ta;
-	snprintf(td, sizeof td, "TCPWRAP_DENY=%s", smtpd_conf.tcpwrap_deny);
-	r->extra_env[r->nextra++] = td;
-	if (smtpd_opts.resolver && *smtpd_opts.resolver) {
-		snprintf(rs, sizeof rs, "RESOLVER=%s", smtpd_opts.resolver);
-		r->extra_env[r->nextra++] = rs;
-	}
+	if (asprintf(&e, "TCPWRAP_ALLOW=%s", smtpd_conf.tcpwrap_allow) >= 0)
+		r->extra_env[r->nextra++] = e;
+	if (asprintf(&e, "TCPWRAP_DENY=%s", smtpd_conf.tcpwrap_deny) >= 0)
+		r->extra_env[r->nextra++] = e;
+	if (smtpd_opts.resolver && *smtpd_opts.resolver &&
+	    asprintf(&e, "RESOLVER=%s", smtpd_opts.resolver) >= 0)
+		r->extra_env[r->nextra++] = e;
 }
 
 static void
@@ -231,7 +229,8 @@ sess_run(int infd, int outfd, const struct sockaddr *peer, socklen_t peerlen,
 	if (!s->network)
 		strcpy(s->rhost, "localhost");
 	else if (smtpd_opts.gullible)
-		snprintf(s->rhost, sizeof s->rhost, "[%s]", s->ip);
+		snprintf(s->rhost, sizeof s->rhost, "[%.*s]",
+		    (int)sizeof s->ip - 1, s->ip);
 	else
 		rdns_lookup(s->ip, s->rhost, sizeof s->rhost);
 

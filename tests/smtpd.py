@@ -36,7 +36,9 @@ Methods:
   stop()             SIGTERM by pid, wait <= 10 s, then SIGKILL; then
                      SIGKILL to the daemon's process group (it is started
                      as a session leader), so no session or router outlives
-                     the test.  Returns the exit status.  Called by __exit__.
+                     the test.  Returns the exit status; raises AssertionError
+                     if the log holds an ASan/UBSan report.  Called by
+                     __exit__.
   log()              the log text so far.
   wait_log(text, timeout=5)  wait until text appears in the log; returns
                      the log (raises AssertionError on timeout).
@@ -154,6 +156,10 @@ class Smtpd:
             pass
         self.proc = None
         self.logf.close()
+        log = self.log()
+        for bad in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
+            if bad in log:
+                raise AssertionError("sanitizer report in the daemon's log:\n" + log)
         return rc
 
     def hup(self):
