@@ -358,3 +358,14 @@ def test_nameserver_name_too_long_for_libwrap(dns, tables):
     assert len(name) == 129
     assert r.returncode == 2, r.stderr
     assert "%s 192.0.2.77 glue: cannot tell (name too long for libwrap)" % name in r.stderr
+
+
+def test_resolver_over_ipv6_loopback(tables):
+    with DnsServer({"badaddr.test": ZONES["badaddr.test"]}, host="::1") as d6:
+        assert d6.addr.startswith("[::1]:")
+        r = run(["-s", d6.addr, "-a", tables["allow"], "-D", tables["deny"], "badaddr.test"])
+        assert r.returncode == 1, r.stderr
+        assert r.stdout == "ns1.badaddr.test 198.51.100.7\n"
+        r = run(["-a", tables["allow"], "-D", tables["deny"], "badaddr.test"],
+                env={"RESOLVER": d6.addr})
+        assert r.returncode == 1, r.stderr
