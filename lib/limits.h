@@ -56,6 +56,33 @@
 #define REL_DNS_TRIES        2      /* tries of a bind lookup */
 #define REL_OUT_MAX          (64L * 1024 * 1024) /* `db print` output */
 
+/* ---- router: the zmsh interpreter (router/, not rel*) --------------- */
+#define ZMSH_SCRIPT_MAX      (4L * 1024 * 1024) /* one script file or eval text */
+#define ZMSH_TOKEN_MAX       65536  /* one word as written in a script */
+#define ZMSH_NEST_MAX        200    /* syntactic nesting of one script */
+#define ZMSH_EVAL_DEPTH_MAX  2000   /* nested evaluation (C stack guard) */
+#define ZMSH_CALL_DEPTH_MAX  200    /* function calls in progress */
+#define ZMSH_LIST_MAX        100000 /* members of one list */
+#define ZMSH_VALUE_MAX       (1024L * 1024) /* one string value */
+#define ZMSH_SUBST_MAX       (1024L * 1024) /* output of one $(...) */
+#define ZMSH_SUBJECT_MAX     65536  /* subject of one ssift/tsift test */
+#define ZMSH_SIFT_TESTS_MAX  9999   /* pattern tests of one sift statement */
+#define ZMSH_TSIFT_STEPS_MAX 1000000 /* backtracking steps of one tsift test */
+#define ZMSH_TOKENS_MAX      4096   /* RFC 822 tokens of one tsift subject */
+#define ZMSH_ARENA_MAX       (64L * 1024 * 1024) /* temporaries of one request */
+#define ZMSH_STEPS_MAX       10000000L /* commands run by one request */
+#define ZMSH_ARGS_MAX        10000  /* words of one command after expansion */
+#define ZMSH_VARS_MAX        100000 /* variables of one router */
+#define ZMSH_FUNCS_MAX       10000  /* functions of one router */
+#define ZMSH_RELS_MAX        1000   /* relations of one router */
+#define ZMSH_FDS_MAX         10     /* redirectable descriptors 0..9 */
+#define ZMSH_LINE_MAX        65536  /* a line for `read` or `router -i` */
+#define ZMSH_PROG_TIME_DEFAULT 30   /* seconds a program may run ($PROGRAM_TIMEOUT) */
+#define ZMSH_PROG_TIME_MAX   3600   /* ceiling of $PROGRAM_TIMEOUT */
+#define ZMSH_PROG_OUT_MAX    (1024L * 1024) /* captured output of one program */
+#define ZMSH_PROG_ARGS_MAX   (256L * 1024) /* bytes of argv+envp of one program */
+#define ZMSH_MODULES_MAX     1000   /* provide/require names */
+
 /* ---- cks/nscheck ---------------------------------------------------- */
 #define NSC_TIMEOUT_DEFAULT  10     /* -t default: seconds for the whole run */
 #define NSC_TIMEOUT_MAX      300    /* -t ceiling */
