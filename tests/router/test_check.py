@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from zmshhelp import ROUTER, SRC, run_f
+from zmshhelp import ROUTER, SRC, base_env, run_f
 
 
 def check(workdir, text, name="t.cf", *extra):
@@ -12,7 +12,7 @@ def check(workdir, text, name="t.cf", *extra):
     with open(path, "w") as f:
         f.write(text)
     r = subprocess.run([ROUTER, "-n", *extra, path], capture_output=True,
-                       text=True, timeout=60)
+                       text=True, timeout=60, env=base_env())
     return r.returncode, r.stderr.replace(path, name), r.stdout
 
 
@@ -120,7 +120,7 @@ def test_interactive_mode(workdir):
     with open(path, "w") as f:
         f.write("greet (n) { echo \"hello $n\"; }\n")
     r = subprocess.run([ROUTER, "-i", "-f", path], input=b"greet world\nif true\nthen echo multi\nfi\necho )\nl=(a b)\ncar $l\nexit 3\necho no\n",
-                       capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+                       capture_output=True, timeout=60, env=base_env())
     assert r.stdout == b"hello world\nmulti\na\n"
     assert b"unexpected ')'" in r.stderr
     assert r.returncode == 3

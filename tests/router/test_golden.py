@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from zmshhelp import ROUTER
+from zmshhelp import ROUTER, base_env
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
@@ -15,7 +15,7 @@ SCRIPTS = sorted(glob.glob(os.path.join(GOLDEN, "*.zmsh")))
 
 
 def run_script(path, **kw):
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/", "TMPDIR": "/tmp"}
+    env = base_env()
     return subprocess.run([ROUTER, "-f", os.path.basename(path)],
                           cwd=os.path.dirname(path), env=env, capture_output=True,
                           timeout=60, **kw)

@@ -10,9 +10,19 @@ BUILD = os.environ.get("ZM_BUILD") or os.path.join(SRC, "build")
 ROUTER = os.path.join(BUILD, "bin", "router")
 
 
+def base_env(**extra):
+    """A minimal environment (sanitizer settings of `make check-san` kept)."""
+    e = {"PATH": "/usr/bin:/bin", "HOME": "/", "TMPDIR": "/tmp"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            e[k] = os.environ[k]
+    e.update(extra)
+    return e
+
+
 def run_f(path, *args, cwd=None, env=None, timeout=60, stdin=None):
     """router -f path args...: the CompletedProcess (bytes)."""
-    e = {"PATH": "/usr/bin:/bin", "HOME": "/", "TMPDIR": "/tmp"}
+    e = base_env()
     if env:
         e.update(env)
     return subprocess.run([ROUTER, "-f", path, *args], cwd=cwd, env=e,
@@ -23,7 +33,7 @@ class Wire:
     """A router -I smtpserver over pipes; requests and framed replies."""
 
     def __init__(self, conf, env=None):
-        e = {"PATH": "/usr/bin:/bin", "HOME": "/", "ZM_LOG_STDERR": "1"}
+        e = base_env(ZM_LOG_STDERR="1")
         if env:
             e.update(env)
         self.p = subprocess.Popen([ROUTER, "-I", "smtpserver", "-Z", conf],
