@@ -12,6 +12,7 @@
  * <postmaster>).
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
@@ -358,4 +359,29 @@ addr_parse_path(const char *arg, int flags, struct addr_path *out,
 		out->addr[i] = open[i];
 	out->addr[n] = '\0';
 	return addr_params(rest, out, why);
+}
+
+void
+addr_client_key(const struct sockaddr *sa, char *key, size_t keysz)
+{
+	const struct sockaddr_in *sin = (const void *)sa;
+	const struct sockaddr_in6 *sin6 = (const void *)sa;
+	struct in6_addr a;
+
+	key[0] = '\0';
+	if (keysz < INET6_ADDRSTRLEN + 4)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, key, (socklen_t)keysz);
+	else if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], key,
+			    (socklen_t)keysz);
+			return;
+		}
+		a = sin6->sin6_addr;
+		memset(&a.s6_addr[8], 0, 8);
+		inet_ntop(AF_INET6, &a, key, (socklen_t)keysz - 3);
+		strcat(key, "/64");
+	}
 }

@@ -13,6 +13,7 @@
 #define SMTPD_ADDR_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "limits.h"
 
@@ -53,5 +54,12 @@ int addr_domain_ok(const char *s, size_t n);
 
 /* 1 if every byte of s[0..n) is printable ASCII (0x20..0x7e), else 0. */
 int addr_printable(const char *s, size_t n);
+
+/*
+ * The key the per-client session limit counts by: the IPv4 address
+ * (also for an IPv4-mapped IPv6 peer), or the IPv6 /64 as "prefix::/64".
+ * key must hold INET6_ADDRSTRLEN + 4 bytes; "" for other families.
+ */
+void addr_client_key(const struct sockaddr *sa, char *key, size_t keysz);
 
 #endif

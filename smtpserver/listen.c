@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "listen.h"
 #include "log.h"
 #include "smtpd.h"
@@ -116,30 +117,6 @@ lsn_open(void)
 		if (lsn_open_addr(smtpd_opts.listen[i]) < 0)
 			return -1;
 	return 0;
-}
-
-/* The per-client key: the IPv4 address, or the IPv6 /64. */
-static void
-lsn_client_key(const struct sockaddr_storage *ss, char *key, size_t keysz)
-{
-	const struct sockaddr_in *sin = (const void *)ss;
-	const struct sockaddr_in6 *sin6 = (const void *)ss;
-	struct in6_addr a;
-
-	key[0] = '\0';
-	if (ss->ss_family == AF_INET)
-		inet_ntop(AF_INET, &sin->sin_addr, key, (socklen_t)keysz);
-	else if (ss->ss_family == AF_INET6) {
-		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], key,
-			    (socklen_t)keysz);
-			return;
-		}
-		a = sin6->sin6_addr;
-		memset(&a.s6_addr[8], 0, 8);
-		inet_ntop(AF_INET6, &a, key, (socklen_t)keysz - 3);
-		strcat(key, "/64");
-	}
 }
 
 static long
@@ -244,7 +221,7 @@ lsn_accept(int lfd)
 		return;
 	if (got_chld)
 		lsn_reap();
-	lsn_client_key(&ss, key, sizeof key);
+	addr_client_key((struct sockaddr *)&ss, key, sizeof key);
 	if ((smtpd_opts.maxsess > 0 && nsessions >= smtpd_opts.maxsess) ||
 	    nchildren >= LSN_CHILDREN_MAX) {
 		log_msg(LOG_NOTICE, "client=[%s] event=refuse rule=maxsessions sessions=%ld limit=%ld action=%s",

@@ -1,6 +1,8 @@
 /*
  * test_smtpaddr.c - table-driven tests of smtpserver/addr.c.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include "check.h"
@@ -128,5 +130,31 @@ main(void)
 		CHECK(addr_helo_ok(hcases[i].name) == hcases[i].ok,
 		    "helo \"%s\": got %d, want %d", hcases[i].name,
 		    addr_helo_ok(hcases[i].name), hcases[i].ok);
+	{
+		struct sockaddr_in6 a, b;
+		struct sockaddr_in v4;
+		char ka[INET6_ADDRSTRLEN + 4], kb[INET6_ADDRSTRLEN + 4];
+
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		a.sin6_family = b.sin6_family = AF_INET6;
+		inet_pton(AF_INET6, "2001:db8:1:2:aaaa::1", &a.sin6_addr);
+		inet_pton(AF_INET6, "2001:db8:1:2:bbbb::9", &b.sin6_addr);
+		addr_client_key((struct sockaddr *)&a, ka, sizeof ka);
+		addr_client_key((struct sockaddr *)&b, kb, sizeof kb);
+		CHECK_STR(ka, "2001:db8:1:2::/64");
+		CHECK_STR(kb, ka);
+		inet_pton(AF_INET6, "2001:db8:1:3::1", &b.sin6_addr);
+		addr_client_key((struct sockaddr *)&b, kb, sizeof kb);
+		CHECK_STR(kb, "2001:db8:1:3::/64");
+		inet_pton(AF_INET6, "::ffff:192.0.2.7", &b.sin6_addr);
+		addr_client_key((struct sockaddr *)&b, kb, sizeof kb);
+		CHECK_STR(kb, "192.0.2.7");
+		memset(&v4, 0, sizeof v4);
+		v4.sin_family = AF_INET;
+		inet_pton(AF_INET, "192.0.2.8", &v4.sin_addr);
+		addr_client_key((struct sockaddr *)&v4, kb, sizeof kb);
+		CHECK_STR(kb, "192.0.2.8");
+	}
 	return check_done();
 }
