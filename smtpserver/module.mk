@@ -15,3 +15,5 @@ UNIT_DEPS_smtpaddr := $(BUILD)/smtpserver/addr.o
 UNIT_DEPS_smtpdata := $(BUILD)/smtpserver/data.o
 UNIT_DEPS_smtpconf := $(BUILD)/smtpserver/conf.o
 UNIT_DEPS_smtprtr  := $(BUILD)/smtpserver/rtrclient.o
+UNIT_DEPS_smtpfuzz := $(BUILD)/smtpserver/addr.o $(BUILD)/smtpserver/data.o \
+                      $(BUILD)/smtpserver/rtrclient.o
