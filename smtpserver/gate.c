@@ -24,6 +24,11 @@
 #include "smtpd.h"
 
 #ifndef ZM_NO_LIBWRAP
+#if defined(__has_include)
+#if !__has_include(<tcpd.h>)
+#error "libwrap's tcpd.h not found: install libwrap0-dev (tools/deps.sh), or build with `make NOWRAP=1` to compile the connection gate out"
+#endif
+#endif
 #include <tcpd.h>
 
 /* libwrap reads these: its log lines go to the daemon facility. */
