@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import mksandbox
+from conftest import free_port, mksandbox
 from smtphelp import PLAIN, Raw, Smtpd
 import smtpd as smtpd_helper
 
@@ -114,7 +114,7 @@ def test_pidfile_prevents_second_daemon(workdir):
         pidfile = os.path.join(d.postoffice, ".pid.smtpserver")
         assert open(pidfile).read().strip() == str(d.pid)
         r = run(["-d", "-Z", d.zconfig, "-a", "127.0.0.1", "-p",
-                 str(d.port + 1 if d.port < 65535 else d.port - 1), "-g"])
+                 str(free_port()), "-g"])
         assert r.returncode == 75 and "pidfile" in r.stderr
 
 
