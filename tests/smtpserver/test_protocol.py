@@ -321,7 +321,7 @@ def test_vrfy_expn_help_without_router_flags(plain):
 
 def test_helo_refused_by_pattern(workdir):
     conf = ("PARAM tcpwrap off\n*.spam.example  !No mail from your host\n"
-            "bad.example 5 !\n*  -\n")
+            "bad.example 9999 !\n*  -\n")
     with Smtpd(workdir, conf=conf) as d:
         r = greet(d, helo=False)
         lines = r.expect("EHLO mx.spam.example", 501)
