@@ -24,6 +24,7 @@ smtpserver: 127.0.0.14 : twist /bin/echo 554 twisted for %a
 smtpserver: 127.0.0.15 : setenv SITEVAR hello-15 : setenv OPTMSG m15 : allow
 smtpserver: 127.0.0.16 : setenv OPTREJECT temp : allow
 smtpserver: 127.0.0.18 : spawn (/bin/echo spawned %a %d > %s) : allow
+smtpserver: 127.0.0.21 : banners %b : allow
 """
 DENY = """# test hosts.deny
 smtpserver: 127.0.0.17
@@ -35,7 +36,13 @@ def tables(workdir):
     os.makedirs(t, exist_ok=True)
     os.chmod(t, 0o755)
     spawned = os.path.join(workdir, "spawned.txt")
-    for name, text in (("hosts.allow", ALLOW.replace("%s", spawned)),
+    banners = os.path.join(workdir, "banners")
+    os.makedirs(banners, exist_ok=True)
+    os.chmod(banners, 0o755)
+    with open(os.path.join(banners, "smtpserver"), "w") as f:
+        f.write("220-banner for %a\n")
+    os.chmod(os.path.join(banners, "smtpserver"), 0o644)
+    for name, text in (("hosts.allow", ALLOW.replace("%s", spawned).replace("%b", banners)),
                        ("hosts.deny", DENY)):
         with open(os.path.join(t, name), "w") as f:
             f.write(text)
@@ -141,6 +148,14 @@ def test_spawn_runs_and_session_goes_on(gated):
             break
         time.sleep(0.1)
     assert open(path).read().strip() == "spawned 127.0.0.18 smtpserver"
+
+
+def test_banners_before_the_greeting(gated):
+    r = Raw(gated.port, "127.0.0.21")
+    c, lines = r.reply()
+    assert c == 220 and lines[0] == "220-banner for 127.0.0.21", lines
+    assert lines[1].startswith("220 ")
+    r.expect("EHLO c.example", 250)
 
 
 def test_setenv_values_reach_the_router(workdir):
