@@ -29,6 +29,13 @@
 #define SMTP_ADDR_MAX        512    /* a path inside <...> */
 #define SMTPCONF_LINE_MAX    1024   /* a line of smtpserver.conf */
 #define SMTPCONF_PATTERNS_MAX 1000  /* HELO pattern lines */
+#define SMTP_LISTEN_MAX      16     /* -a listen addresses */
+#define SMTP_CHILDREN_MAX    4096   /* live children the parent tracks (-m ceiling) */
+#define SMTP_PARAMS_MAX      8      /* ESMTP parameters on one MAIL/RCPT */
+#define SMTP_FLAGS_MAX       16     /* letters in a flags field (-s, smtpserver.conf) */
+#define SMTP_REPLY_BUF_MAX   65536  /* replies queued for the client */
+#define SMTP_RTR_LINE_MAX    512    /* one router reply line, as smtpserver reads it */
+#define SMTP_RTR_FAILURES_MAX 3     /* router failures in a session before 421 */
 
 /* ---- router wire protocol -------------------------------------------- */
 #define WIRE_REQUEST_MAX     4096   /* one request line */

@@ -21,7 +21,7 @@
 #define ADDR_SLOPPY   0x02   /* flag S: no brackets, blanks tolerated */
 #define ADDR_NULL_OK  0x04   /* <> allowed (MAIL FROM) */
 
-#define ADDR_PARAMS_MAX 8    /* ESMTP parameters on one MAIL/RCPT */
+#define ADDR_PARAMS_MAX SMTP_PARAMS_MAX
 
 struct addr_param {
 	char name[32];       /* upper-cased keyword */

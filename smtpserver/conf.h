@@ -13,7 +13,7 @@
 
 #include "limits.h"
 
-#define CONF_FLAGS_MAX 16        /* letters in a flags field */
+#define CONF_FLAGS_MAX SMTP_FLAGS_MAX
 
 struct conf_pattern {
 	char  *pattern;          /* lower-cased shell glob */

@@ -13,8 +13,10 @@
 #ifndef SMTPD_LISTEN_H
 #define SMTPD_LISTEN_H
 
+#include "limits.h"
+
 #define LSN_SOCKETS_MAX   (2 * LISTEN_ADDRS_MAX)
-#define LSN_CHILDREN_MAX  4096   /* live children the parent tracks */
+#define LSN_CHILDREN_MAX  SMTP_CHILDREN_MAX
 
 /* Bind every listening socket; 0, or -1 with a message on stderr. */
 int lsn_open(void);

@@ -18,8 +18,8 @@
 #include "buf.h"
 #include "limits.h"
 
-#define RTR_FAILURES_MAX  3     /* router failures before 421 and close */
-#define RTR_LINE_MAX      512   /* one reply line, without LF */
+#define RTR_FAILURES_MAX  SMTP_RTR_FAILURES_MAX
+#define RTR_LINE_MAX      SMTP_RTR_LINE_MAX
 
 struct rtr {
 	pid_t       pid;          /* 0: not running */

@@ -18,7 +18,7 @@
 #include "limits.h"
 
 #define SIO_RBUF_SIZE  16384
-#define SIO_WBUF_MAX   65536
+#define SIO_WBUF_MAX   SMTP_REPLY_BUF_MAX
 
 enum {
 	SIO_LINE = 0,      /* a line; its length in *len */

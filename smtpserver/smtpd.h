@@ -22,7 +22,7 @@
 #include "zconf.h"
 
 #define SMTPD_VERSION     "zmailer-gw smtpserver 0.1"
-#define LISTEN_ADDRS_MAX  16     /* -a options */
+#define LISTEN_ADDRS_MAX  SMTP_LISTEN_MAX
 #define STYLE_MAX         CONF_FLAGS_MAX
 #define ADDR_TEXT_MAX     64     /* a printable IP address */
 #define SESSION_ID_MAX    24
