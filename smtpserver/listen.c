@@ -188,8 +188,13 @@ lsn_child_setup(void)
 static void
 lsn_refuse(int fd, const char *key, const char *reply)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	if (nchildren >= LSN_CHILDREN_MAX) {
+		close(fd);     /* never an untracked child */
+		return;
+	}
+	pid = fork();
 	if (pid == 0) {
 		lsn_child_setup();
 		if (write(fd, reply, strlen(reply)) < 0) {
@@ -199,7 +204,7 @@ lsn_refuse(int fd, const char *key, const char *reply)
 		_exit(0);
 	}
 	close(fd);
-	if (pid > 0 && nchildren < LSN_CHILDREN_MAX) {
+	if (pid > 0) {
 		children[nchildren].pid = pid;
 		children[nchildren].session = 0;
 		snprintf(children[nchildren].key, sizeof children[0].key, "%s", key);
@@ -242,6 +247,7 @@ lsn_accept(int lfd)
 		snprintf(reply, sizeof reply,
 		    "421 4.7.0 %s too many connections from your address, try again later\r\n",
 		    smtpd_hostname);
+		/* lsn_refuse() only forks while the table has room. */
 		lsn_refuse(fd, key, reply);
 		return;
 	}
