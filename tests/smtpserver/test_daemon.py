@@ -59,6 +59,12 @@ def test_config_errors_exit_78(workdir):
     open(conf, "w").write("# ok\nPARAM maxsize 1\n")
     r = run(["-Z", zc, "-C", conf, "-i"])
     assert r.returncode == 78 and conf + ":2:" in r.stderr
+    # an SMTPUSER that does not exist (the daemon is started as root)
+    zc2 = os.path.join(workdir, "baduser.conf")
+    open(zc2, "w").write(open(zc).read() + "SMTPUSER=no-such-user-zm\n")
+    open(os.path.join(workdir, "sb", "share", "smtpserver.conf"), "w").write(PLAIN)
+    r = run(["-d", "-Z", zc2, "-a", "127.0.0.1", "-p", str(free_port())])
+    assert r.returncode == 78 and "SMTPUSER" in r.stderr and zc2 in r.stderr
     # ZCONFIG in the environment is used when there is no -Z
     env = dict(os.environ, ZCONFIG=bad)
     r = run(["-i"], env=env)
