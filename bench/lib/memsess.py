@@ -101,9 +101,14 @@ def main():
                 todo.extend(kids.get(p, []))
         else:
             pids = [p for p in kids.get(parent, []) if comm(p) == "smtpd"]
-        total = sum(private_kib(p) for p in pids)
-        print("%.0f KiB/session (%d sessions, %d processes, total %.1f MiB)"
-              % (total / n, n, len(pids), total / 1024.0))
+        by = {}
+        for p in pids:
+            c = comm(p) or "?"
+            by[c] = by.get(c, 0) + private_kib(p)
+        total = sum(by.values())
+        parts = " + ".join("%s %.0f" % (c, k / n) for c, k in sorted(by.items()))
+        print("%.0f KiB/session (%s; %d sessions, %d processes, total %.1f MiB)"
+              % (total / n, parts, n, len(pids), total / 1024.0))
     finally:
         for s in socks:
             try:
