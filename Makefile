@@ -46,6 +46,8 @@ LIBWRAP := -lwrap
 endif
 
 .DEFAULT_GOAL := all
+# Prerequisites may name variables set by a module.mk included later.
+.SECONDEXPANSION:
 PROGS      :=
 UNIT_TESTS :=
 ALL_OBJS   :=

@@ -3,6 +3,6 @@
 PROGS += $(BUILD)/bench/rel-bench
 ALL_OBJS += $(BUILD)/bench/rel-bench.o
 
-$(BUILD)/bench/rel-bench: $(BUILD)/bench/rel-bench.o $(REL_OBJS) $(LIBZM)
+$(BUILD)/bench/rel-bench: $(BUILD)/bench/rel-bench.o $$(REL_OBJS) $(LIBZM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(BUILD)/bench/rel-bench.o $(REL_OBJS) $(LIBZM) $(REL_LIBS)
