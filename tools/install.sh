@@ -83,10 +83,18 @@ for f in "$src"/docs/*.5 "$src"/docs/*.7 "$src"/docs/*.8; do
 	install -m 644 "$f" "$D$mandir/man$sec/$(basename "$f")"
 done
 
+# The trap index the router reads (flushot(8)): without it every MAIL
+# FROM would be deferred as "cannot tell".
+if [ -f "$D$mailvar/db/relay/flushots" ] && [ ! -f "$D$mailvar/db/relay/flushots.lmdb" ]; then
+	"$build/bin/flushot" -f "$D$mailvar/db/relay/flushots" rebuild >/dev/null
+	say "$mailvar/db/relay/flushots.lmdb"
+fi
+
 install -d -m 700 "$D$postoffice/public" "$D$postoffice/router"
 if [ "$(id -u)" -eq 0 ] && id daemon >/dev/null 2>&1; then
 	chown daemon "$D$postoffice/public" "$D$postoffice/router"
-	[ -f "$D$mailvar/db/relay/flushots" ] && chown daemon "$D$mailvar/db/relay/flushots"
+	[ -f "$D$mailvar/db/relay/flushots" ] && chown daemon "$D$mailvar/db/relay/flushots" \
+		"$D$mailvar/db/relay"/flushots.lmdb*
 fi
 
 if [ -e "$D$zconfig" ]; then
