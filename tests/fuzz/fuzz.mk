@@ -1,0 +1,52 @@
+# tests/fuzz: libFuzzer harnesses for the pure parsers.  Not part of
+# `make all` or `make check`: only `make fuzz-smoke` needs clang.
+#
+#   make fuzz-smoke                     build into build-fuzz/, run each
+#                                       harness over its seed corpus for
+#                                       FUZZ_SECS seconds; fail on a crash
+#   make fuzz-smoke FUZZ_SECS=600       the long run
+#
+# Each harness is linked from sources (not $(BUILD) objects) so the
+# normal build's flags never mix with -fsanitize=fuzzer.
+FUZZ_BUILD  ?= build-fuzz
+FUZZ_CC     ?= clang
+FUZZ_SECS   ?= 20
+FUZZ_RUNS   ?= 20000000
+FUZZ_FLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -Ilib -Icks/nscheck \
+               -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_NAMES  := zconf smtpaddr nscheck zmsh
+FUZZ_SRCS_zconf    :=
+FUZZ_SRCS_smtpaddr := smtpserver/addr.c
+FUZZ_SRCS_nscheck  := cks/nscheck/answer.c cks/nscheck/dnsmsg.c
+# The parser pulls in the interpreter's tables; only main.c is left out.
+FUZZ_SRCS_zmsh     := $(filter-out router/main.c,$(wildcard router/*.c))
+FUZZ_LIBS_zmsh     := -llmdb
+# Known bug, not yet fixed in router/lex.c: a parse error inside `...`
+# longjmps out of lex_backquote() past buf_free() and leaks the buffer
+# (reproducer: tests/fuzz/known/zmsh-leak-backquote).  Until it is fixed,
+# the zmsh run ignores leaks (memory errors still fail); drop this then.
+FUZZ_OPTS_zmsh     := -detect_leaks=0
+FUZZ_ENV_zmsh      := ASAN_OPTIONS=detect_leaks=0
+FUZZ_BINS   := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(LIB_SRCS) $(wildcard lib/*.h router/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(LIB_SRCS) $(FUZZ_LIBS_$*) -lresolv -lm
+
+# New inputs found go to a scratch copy, never into the seed corpus.
+fuzz-smoke: $(FUZZ_BINS)
+	@set -e; for n in $(FUZZ_NAMES); do \
+	    opts=; envs=FUZZ=1; \
+	    $(foreach m,$(FUZZ_NAMES),[ $$n != $(m) ] || \
+	        { opts="$(FUZZ_OPTS_$(m))"; envs="$(or $(FUZZ_ENV_$(m)),FUZZ=1)"; };) \
+	    rm -rf $(FUZZ_BUILD)/corpus-$$n; mkdir -p $(FUZZ_BUILD)/corpus-$$n; \
+	    echo "fuzz-smoke: $$n ($(FUZZ_SECS)s)"; \
+	    env $$envs $(FUZZ_BUILD)/fuzz_$$n -max_total_time=$(FUZZ_SECS) \
+	        -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	        -artifact_prefix=$(FUZZ_BUILD)/crash-$$n- -print_final_stats=1 $$opts \
+	        $(FUZZ_BUILD)/corpus-$$n tests/fuzz/corpus/$$n \
+	        2>$(FUZZ_BUILD)/fuzz-$$n.log || \
+	        { tail -n 60 $(FUZZ_BUILD)/fuzz-$$n.log; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz-$$n.log; \
+	done
