@@ -394,9 +394,16 @@ lex_backquote(struct parser *p, struct wb *b, int quoted, struct pos at)
 			    ZMSH_TOKEN_MAX);
 		}
 	}
-	wp = wb_part(b, WP_CMDSUB, quoted);
-	wp->cmd = parse_text(p, buf_cstr(&t), t.len, at);
-	buf_free(&t);
+	{
+		/* Copy into the arena first: a parse error in the inner text
+		 * longjmps out of parse_text() and would leak the buffer. */
+		size_t len = t.len;
+		char *text = arena_strndup(p->a, buf_cstr(&t), len);
+
+		buf_free(&t);
+		wp = wb_part(b, WP_CMDSUB, quoted);
+		wp->cmd = parse_text(p, text, len, at);
+	}
 }
 
 static void

@@ -26,8 +26,6 @@ FUZZ_LIBS_zmsh     := -llmdb
 # longjmps out of lex_backquote() past buf_free() and leaks the buffer
 # (reproducer: tests/fuzz/known/zmsh-leak-backquote).  Until it is fixed,
 # the zmsh run ignores leaks (memory errors still fail); drop this then.
-FUZZ_OPTS_zmsh     := -detect_leaks=0
-FUZZ_ENV_zmsh      := ASAN_OPTIONS=detect_leaks=0
 FUZZ_BINS   := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(LIB_SRCS) $(wildcard lib/*.h router/*.h)
