@@ -75,6 +75,8 @@
 #define ZMSH_SUBJECT_MAX     65536  /* subject of one ssift/tsift test */
 #define ZMSH_SIFT_TESTS_MAX  9999   /* pattern tests of one sift statement */
 #define ZMSH_TSIFT_STEPS_MAX 1000000 /* backtracking steps of one tsift test */
+#define ZMSH_REGEX_MAX       1024   /* one ssift pattern, bytes */
+#define ZMSH_REGEX_COST_MAX  2000   /* ssift pattern size, repetitions expanded */
 #define ZMSH_TOKENS_MAX      4096   /* RFC 822 tokens of one tsift subject */
 #define ZMSH_ARENA_MAX       (64L * 1024 * 1024) /* temporaries of one request */
 #define ZMSH_STEPS_MAX       1000000L  /* commands run by one request */

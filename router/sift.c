@@ -16,14 +16,174 @@
 #include "interp.h"
 #include "sift.h"
 
+/* Cost bookkeeping of one open group while sre_check() walks a pattern. */
+struct sre_grp {
+	long sum;       /* the current branch */
+	long alt;       /* the branches before it, and their '|' */
+	long last;      /* the last atom of the branch (what a repetition copies) */
+};
+
+/* End of the bracket expression opening at p[0] == '['; past its ']',
+ * or the end of the text when it is not closed (regcomp says so). */
+static size_t
+sre_bracket(const char *p)
+{
+	size_t j = 1;
+
+	if (p[j] == '^')
+		j++;
+	if (p[j] == ']')
+		j++;
+	while (p[j] != '\0' && p[j] != ']') {
+		if (p[j] == '[' && (p[j + 1] == ':' || p[j + 1] == '=' ||
+		    p[j + 1] == '.')) {
+			const char *e = strchr(p + j + 2, p[j + 1]);
+
+			if (e != NULL && e[1] == ']') {
+				j = (size_t)(e - p) + 2;
+				continue;
+			}
+		}
+		j++;
+	}
+	return p[j] == ']' ? j + 1 : j;
+}
+
+/* A bound "{m}", "{m,}", "{m,n}" or "{,n}" at p[0] == '{': its length
+ * and the copies regcomp makes (*copies), or 0 when it is not one. */
+static size_t
+sre_bound(const char *p, long *copies)
+{
+	long m = 0, n = -1;
+	size_t j = 1;
+	int digits = 0;
+
+	for (; p[j] >= '0' && p[j] <= '9'; j++, digits++)
+		if (m <= 100000)
+			m = m * 10 + (p[j] - '0');
+	if (p[j] == ',') {
+		j++;
+		if (p[j] >= '0' && p[j] <= '9')
+			for (n = 0; p[j] >= '0' && p[j] <= '9'; j++, digits++)
+				if (n <= 100000)
+					n = n * 10 + (p[j] - '0');
+	} else
+		n = m;
+	if (p[j] != '}' || digits == 0)
+		return 0;
+	/* "x{m,}" is m copies and a starred one; "x{m,n}" n copies. */
+	*copies = n < 0 ? m + 1 : (n > m ? n : m);
+	if (*copies < 1)
+		*copies = 1;
+	return j + 1;
+}
+
+/*
+ * Bound an ssift pattern before regcomp() sees it.  glibc's regcomp()
+ * copies a repeated subexpression once per repetition ("x+" is "xx*",
+ * "x{2,5}" five copies of x), so stacked or nested repetitions grow the
+ * compiled form exponentially: '<(.*+++...+)>' with about a hundred '+'
+ * asks for gigabytes.  Refused, with a message in err: a pattern over
+ * ZMSH_REGEX_MAX bytes; a repetition operator right after another one
+ * ("a*+", ".*?", "a{2}{3}": undefined in POSIX, and never what was
+ * meant); and a pattern whose size with every repetition expanded (an
+ * estimate, in nodes, of what regcomp builds) is over ZMSH_REGEX_COST_MAX.
+ * Syntax errors are left to regcomp.
+ */
+int
+sre_check(const char *pat, char *err, size_t errsz)
+{
+	static const char toomuch[] = "pattern too large once its repetitions "
+	    "are expanded (more than %d nodes at offset %zu)";
+	struct sre_grp *g;
+	size_t len = strlen(pat), i = 0, d = 0, k;
+	int after_rep = 0;
+	long total;
+
+	if (len > ZMSH_REGEX_MAX) {
+		snprintf(err, errsz, "pattern longer than %d bytes",
+		    ZMSH_REGEX_MAX);
+		return -1;
+	}
+	/* A group per '(' at most, plus the top level. */
+	if ((g = calloc(len + 2, sizeof(*g))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	while (i < len) {
+		char c = pat[i];
+		long copies = 1;
+		size_t n = 0, at = i;
+
+		if (c == '*' || c == '?')
+			n = 1;
+		else if (c == '+') {
+			n = 1;
+			copies = 2;
+		} else if (c == '{')
+			n = sre_bound(pat + i, &copies);
+		if (n > 0) {
+			if (after_rep) {
+				snprintf(err, errsz, "repetition operator '%c' "
+				    "right after another one (offset %zu)", c, at);
+				free(g);
+				return -1;
+			}
+			g[d].sum -= g[d].last;
+			g[d].last = g[d].last * copies + 1;
+			g[d].sum += g[d].last;
+			after_rep = 1;
+			i += n;
+		} else {
+			long cost = 1;
+
+			after_rep = 0;
+			if (c == '\\')
+				i += pat[i + 1] != '\0' ? 2 : 1;
+			else if (c == '[')
+				i += sre_bracket(pat + i);
+			else if (c == '(') {
+				d++;
+				memset(&g[d], 0, sizeof(g[d]));
+				i++;
+				continue;
+			} else if (c == ')' && d > 0) {
+				cost = g[d].alt + g[d].sum + 1;
+				d--;
+				i++;
+			} else if (c == '|') {
+				g[d].alt += g[d].sum + 1;
+				g[d].sum = 0;
+				g[d].last = 0;
+				i++;
+				continue;
+			} else
+				i++;
+			g[d].last = cost;
+			g[d].sum += cost;
+		}
+		for (total = 0, k = 0; k <= d; k++)
+			total += g[k].alt + g[k].sum;
+		if (total > ZMSH_REGEX_COST_MAX) {
+			snprintf(err, errsz, toomuch, ZMSH_REGEX_COST_MAX, at);
+			free(g);
+			return -1;
+		}
+	}
+	free(g);
+	return 0;
+}
+
 int
 sre_compile(regex_t *re, const char *pat, char *err, size_t errsz)
 {
 	size_t l = strlen(pat);
-	char *full = malloc(l + 5);
+	char *full;
 	int r;
 
-	if (full == NULL) {
+	if (sre_check(pat, err, errsz) < 0)
+		return -1;
+	if ((full = malloc(l + 5)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}

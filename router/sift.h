@@ -32,7 +32,14 @@ void tre_free(struct tre *t);
 int tre_match(const struct tre *t, const char *subj, size_t len,
     struct arena *a, char **groups, size_t *glen, char *err, size_t errsz);
 
-/* ssift: compile "^(pat)$" as ERE; 0 or -1 with regerror text in err. */
+/*
+ * ssift: bound a pattern before regcomp() (length, stacked repetition
+ * operators, size with repetitions expanded; see sift.c).  0, or -1 with
+ * the reason in err.
+ */
+int sre_check(const char *pat, char *err, size_t errsz);
+/* ssift: sre_check(), then compile "^(pat)$" as ERE; 0 or -1 with the
+ * reason (or regerror text) in err. */
 int sre_compile(regex_t *re, const char *pat, char *err, size_t errsz);
 int sre_match(const regex_t *re, const char *subj, size_t len,
     struct arena *a, char **groups, size_t *glen);
