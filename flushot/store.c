@@ -73,7 +73,8 @@ lower(char *dst, const char *src, size_t dstsz)
 }
 
 /* Open the index, creating it owned like the text file (the router's
- * user must be able to take LMDB's reader lock). */
+ * user must be able to take LMDB's reader lock) and mode 0644 whatever
+ * the umask: the router refuses a group-writable list (router(8)). */
 static int
 index_open(struct fstore *fs, MDB_env **envp, char *err, size_t errsz)
 {
@@ -85,7 +86,7 @@ index_open(struct fstore *fs, MDB_env **envp, char *err, size_t errsz)
 	if ((rc = mdb_env_create(&env)) != 0)
 		return ERR("%s: %s", fs->ipath, mdb_strerror(rc));
 	mdb_env_set_mapsize(env, FLUSHOT_MAPSIZE);
-	if ((rc = mdb_env_open(env, fs->ipath, MDB_NOSUBDIR, 0664)) != 0) {
+	if ((rc = mdb_env_open(env, fs->ipath, MDB_NOSUBDIR, 0644)) != 0) {
 		mdb_env_close(env);
 		return ERR("%s: %s", fs->ipath, mdb_strerror(rc));
 	}

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "interp.h"
 #include "log.h"
 
@@ -724,17 +725,16 @@ eval_unit(struct interp *in, struct unit *u)
 	return st;
 }
 
+/* -1: cannot read; -2: refused by the trust check (fileperm.h). */
 static int
 read_file(const char *path, struct buf *b, char *err, size_t errsz)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	int fd = fileperm_open(path, O_RDONLY, &st, err, errsz);
 
-	if (fd < 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fd < 0)
+		return errno == EPERM ? -2 : -1;
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		snprintf(err, errsz, "%s: is a directory", path);
 		return -1;
@@ -825,7 +825,12 @@ eval_file(struct interp *in, const char *name, int *status)
 	b = arena_calloc(&in->tmp, 1, sizeof(*b));
 	buf_init(b, ZMSH_SCRIPT_MAX);
 	cleanup_push(in, buf_cleanup, b);
-	if (read_file(path, b, err, sizeof(err)) < 0) {
+	switch (read_file(path, b, err, sizeof(err))) {
+	case -2:
+		/* a script someone else could have written: stop loading */
+		interp_fatal(in, "%s", err);
+		break;
+	case -1:
 		cleanup_pop(in, 1);
 		snprintf(in->err, sizeof(in->err), "%s", err);
 		return 1;

@@ -12,11 +12,14 @@
  * or load error, else the script's status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "interp.h"
 #include "log.h"
 #include "wire.h"
@@ -34,22 +37,41 @@ usage(void)
 	exit(64);
 }
 
+/* Read path ("-": stdin) whole; err gets "path: reason" on failure. */
 static int
-read_all(const char *path, struct buf *b)
+read_all(const char *path, struct buf *b, char *err, size_t errsz)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	FILE *f = stdin;
 	char tmp[8192];
+	struct stat st;
 	size_t n;
 
-	if (f == NULL)
-		return -1;
+	if (strcmp(path, "-") != 0) {
+		/* the same trust check as when the router loads it */
+		int fd = fileperm_open(path, O_RDONLY, &st, err, errsz);
+
+		if (fd < 0)
+			return -1;
+		if ((f = fdopen(fd, "r")) == NULL) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	snprintf(err, errsz, "%s: larger than %ld bytes", path,
+	    (long)ZMSH_SCRIPT_MAX);
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		if (buf_append(b, tmp, n) < 0) {
-			errno = EFBIG;
 			if (f != stdin)
 				fclose(f);
 			return -1;
 		}
+	if (ferror(f)) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		if (f != stdin)
+			fclose(f);
+		return -1;
+	}
 	if (f != stdin)
 		fclose(f);
 	return 0;
@@ -66,8 +88,8 @@ check_files(int argc, char **argv, int dump)
 		struct unit *u;
 
 		buf_init(&b, ZMSH_SCRIPT_MAX);
-		if (read_all(argv[i], &b) < 0) {
-			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
+		if (read_all(argv[i], &b, err, sizeof err) < 0) {
+			fprintf(stderr, "%s\n", err);
 			buf_free(&b);
 			bad = 1;
 			continue;

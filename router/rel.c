@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "log.h"
 #include "rel_be.h"
 #include "util.h"
@@ -62,17 +63,13 @@ int
 rel_open_file(struct rel *r, off_t maxsize)
 {
 	struct stat st;
+	char err[REL_DEFER_MAX];
 	int fd;
 
-	fd = open(r->file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = fileperm_open(r->file, O_RDONLY | O_NOCTTY | O_NONBLOCK, &st,
+	    err, sizeof err);
 	if (fd < 0)
-		return rel_defer(r, r->file, errno), -1;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
-		close(fd);
-		return rel_defer(r, r->file, e), -1;
-	}
+		return rel_defer(r, err, 0), -1;
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return rel_defer(r, r->file, S_ISDIR(st.st_mode) ? EISDIR : EINVAL), -1;

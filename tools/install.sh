@@ -24,6 +24,9 @@ destdir=$1; build=$2; mailbin=$3; mailshare=$4; mailvar=$5
 postoffice=$6; zconfig=$7; mandir=$8
 src=$(cd "$(dirname "$0")/.." && pwd)
 D=$destdir
+# Nothing the router reads may be group- or world-writable (router(8)
+# SECURITY): files made here (the flushots index) get 0644 at most.
+umask 022
 
 say() { echo "install: $*"; }
 
