@@ -395,8 +395,9 @@ cmd_data(struct session *s, const char *arg)
 	/* proceed */
 	if (spooling && spool_open(&sp, smtpd_opts.postoffice, s) < 0) {
 		e = errno;
-		log_msg(LOG_ERR, "s=%s client=[%s] cmd=DATA result=tempfail code=451 rule=spool error=\"%s\"",
-		    s->id, s->ip, strerror(e));
+		log_msg(LOG_ERR, "s=%s client=[%s] cmd=DATA result=tempfail code=%d rule=spool error=\"%s\"",
+		    s->id, s->ip, e == ENOSPC || e == EDQUOT ? 452 : 451,
+		    strerror(e));
 		sess_reply(s, e == ENOSPC || e == EDQUOT
 		    ? "452 4.3.1 Insufficient system storage"
 		    : "451 4.3.0 Cannot create the spool file, try again later");
@@ -456,8 +457,9 @@ cmd_data(struct session *s, const char *arg)
 	}
 	if (spool_commit(&sp, id, sizeof id) < 0) {
 		e = errno;
-		log_msg(LOG_ERR, "s=%s client=[%s] cmd=DATA from=<%s> result=tempfail code=451 rule=spool error=\"%s\"",
-		    s->id, s->ip, esc, strerror(e));
+		log_msg(LOG_ERR, "s=%s client=[%s] cmd=DATA from=<%s> result=tempfail code=%d rule=spool error=\"%s\"",
+		    s->id, s->ip, esc, e == ENOSPC || e == EDQUOT ? 452 : 451,
+		    strerror(e));
 		sess_reply(s, e == ENOSPC || e == EDQUOT
 		    ? "452 4.3.1 Insufficient system storage"
 		    : "451 4.3.0 Local error in processing, try again later");

@@ -19,6 +19,7 @@
 #include "listen.h"
 #include "log.h"
 #include "smtpd.h"
+#include "spool.h"
 
 struct child {
 	pid_t pid;
@@ -131,19 +132,42 @@ lsn_same_key(const char *key)
 	return n;
 }
 
+/* A session that did not end by itself may have left its spool file. */
+static void
+lsn_session_died(pid_t pid, int status)
+{
+	int n;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	n = spool_cleanup(smtpd_opts.postoffice, pid);
+	if (n < 0)
+		log_msg(LOG_ERR, "pid=%ld event=cleanup %s=%d result=fail error=\"%s\"",
+		    (long)pid, WIFSIGNALED(status) ? "signal" : "exit",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+		    strerror(errno));
+	else
+		log_msg(LOG_WARNING, "pid=%ld event=cleanup %s=%d removed=%d",
+		    (long)pid, WIFSIGNALED(status) ? "signal" : "exit",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), n);
+}
+
 static void
 lsn_reap(void)
 {
 	pid_t pid;
 	size_t i;
+	int status;
 
 	got_chld = 0;
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (i = 0; i < nchildren; i++) {
 			if (children[i].pid != pid)
 				continue;
-			if (children[i].session)
+			if (children[i].session) {
 				nsessions--;
+				lsn_session_died(pid, status);
+			}
 			children[i] = children[--nchildren];
 			break;
 		}

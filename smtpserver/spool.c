@@ -10,6 +10,7 @@
  *   env-end
  * then our Received: header, then the message (LF line ends, unstuffed).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -184,4 +185,42 @@ fail:
 	spool_abort(sp);
 	errno = e;
 	return -1;
+}
+
+int
+spool_cleanup(const char *postoffice, pid_t pid)
+{
+	char dir[PATH_TEXT_MAX + 16], prefix[40], path[PATH_TEXT_MAX + 300];
+	struct dirent *de;
+	size_t plen;
+	DIR *dp;
+	int n = 0, e = 0;
+
+	if (strlen(postoffice) > PATH_TEXT_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s/public", postoffice);
+	snprintf(prefix, sizeof prefix, "smtp.%ld.", (long)pid);
+	plen = strlen(prefix);
+	if ((dp = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL) {
+		const char *seq = de->d_name + plen;
+
+		if (strncmp(de->d_name, prefix, plen) != 0 || *seq == '\0' ||
+		    strspn(seq, "0123456789") != strlen(seq))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (unlink(path) == 0)
+			n++;
+		else if (errno != ENOENT)
+			e = errno;
+	}
+	closedir(dp);
+	if (n == 0 && e != 0) {
+		errno = e;
+		return -1;
+	}
+	return n;
 }

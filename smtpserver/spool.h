@@ -8,6 +8,11 @@
  * only after that may the session answer 250.  spool_abort() (and any
  * failing step) removes every trace: nothing partial is ever in router/
  * and nothing is left in public/.
+ *
+ * spool_cleanup() is for the daemon parent: a session child killed before
+ * it could clean up (SIGKILL, a crash, the session's hard alarm) may leave
+ * public/smtp.<pid>.<n>; the parent removes those names when it reaps the
+ * child.  They never reached router/.
  */
 #ifndef SMTPD_SPOOL_H
 #define SMTPD_SPOOL_H
@@ -33,5 +38,7 @@ int  spool_body(void *sp, const char *p, size_t n);
 /* 0 and the id (the inode number) in id; -1 with errno, nothing left. */
 int  spool_commit(struct spool *sp, char *id, size_t idsz);
 void spool_abort(struct spool *sp);
+/* Unlink public/smtp.<pid>.* ; the number removed, or -1 with errno. */
+int  spool_cleanup(const char *postoffice, pid_t pid);
 
 #endif
