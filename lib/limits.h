@@ -36,6 +36,7 @@
 #define SMTP_REPLY_BUF_MAX   65536  /* replies queued for the client */
 #define SMTP_RTR_LINE_MAX    512    /* one router reply line, as smtpserver reads it */
 #define SMTP_RTR_FAILURES_MAX 3     /* router failures in a session before 421 */
+#define SMTP_REFUSERS_MAX    64     /* live 421-answering children (-M, MaxSameIpSource) */
 
 /* ---- router wire protocol -------------------------------------------- */
 #define WIRE_REQUEST_MAX     4096   /* one request line */

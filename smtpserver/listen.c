@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +33,7 @@ static int lsn_n;
 static struct child children[LSN_CHILDREN_MAX];
 static size_t nchildren;
 static long nsessions;
+static long nrefusers;                 /* live 421 answerers */
 
 static volatile sig_atomic_t got_chld, got_hup, got_term;
 
@@ -167,7 +169,8 @@ lsn_reap(void)
 			if (children[i].session) {
 				nsessions--;
 				lsn_session_died(pid, status);
-			}
+			} else
+				nrefusers--;
 			children[i] = children[--nchildren];
 			break;
 		}
@@ -208,19 +211,29 @@ lsn_child_setup(void)
 	signal(SIGTERM, SIG_DFL);
 }
 
-/* A child that only writes one reply line and exits. */
+/* Room for one more 421 answerer (else the connection is just closed). */
+static int
+lsn_can_refuse(void)
+{
+	return nchildren < LSN_CHILDREN_MAX && nrefusers < LSN_REFUSERS_MAX;
+}
+
+/* A child that only writes one reply line and exits; the caller checked
+ * lsn_can_refuse(). */
 static void
 lsn_refuse(int fd, const char *key, const char *reply)
 {
 	pid_t pid;
 
-	if (nchildren >= LSN_CHILDREN_MAX) {
+	if (!lsn_can_refuse()) {
 		close(fd);     /* never an untracked child */
 		return;
 	}
 	pid = fork();
 	if (pid == 0) {
 		lsn_child_setup();
+		/* ps and /proc tell it from a session */
+		prctl(PR_SET_NAME, "smtpserver-421", 0, 0, 0);
 		if (write(fd, reply, strlen(reply)) < 0) {
 			/* the client is gone: nothing to do */
 		}
@@ -233,7 +246,10 @@ lsn_refuse(int fd, const char *key, const char *reply)
 		children[nchildren].session = 0;
 		snprintf(children[nchildren].key, sizeof children[0].key, "%s", key);
 		nchildren++;
-	}
+		nrefusers++;
+	} else
+		log_msg(LOG_ERR, "client=[%s] event=fork result=fail error=\"%s\"",
+		    key, strerror(errno));
 }
 
 static void
@@ -243,7 +259,7 @@ lsn_accept(int lfd)
 	socklen_t sl = sizeof ss;
 	char key[ADDR_TEXT_MAX + 4], reply[400];
 	pid_t pid;
-	int fd;
+	int fd, polite;
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 	if (fd < 0)
@@ -253,10 +269,10 @@ lsn_accept(int lfd)
 	addr_client_key((struct sockaddr *)&ss, key, sizeof key);
 	if ((smtpd_opts.maxsess > 0 && nsessions >= smtpd_opts.maxsess) ||
 	    nchildren >= LSN_CHILDREN_MAX) {
+		polite = smtpd_opts.excess421 && lsn_can_refuse();
 		log_msg(LOG_NOTICE, "client=[%s] event=refuse rule=maxsessions sessions=%ld limit=%ld action=%s",
-		    key, nsessions, smtpd_opts.maxsess,
-		    smtpd_opts.excess421 ? "421" : "close");
-		if (smtpd_opts.excess421 && nchildren < LSN_CHILDREN_MAX) {
+		    key, nsessions, smtpd_opts.maxsess, polite ? "421" : "close");
+		if (polite) {
 			snprintf(reply, sizeof reply,
 			    "421 4.3.2 %s too many connections, try again later\r\n",
 			    smtpd_hostname);
@@ -266,12 +282,12 @@ lsn_accept(int lfd)
 		return;
 	}
 	if (smtpd_conf.maxsameip > 0 && lsn_same_key(key) >= smtpd_conf.maxsameip) {
-		log_msg(LOG_NOTICE, "client=[%s] event=refuse rule=MaxSameIpSource limit=%ld action=421",
-		    key, smtpd_conf.maxsameip);
+		log_msg(LOG_NOTICE, "client=[%s] event=refuse rule=MaxSameIpSource limit=%ld action=%s",
+		    key, smtpd_conf.maxsameip, lsn_can_refuse() ? "421" : "close");
 		snprintf(reply, sizeof reply,
 		    "421 4.7.0 %s too many connections from your address, try again later\r\n",
 		    smtpd_hostname);
-		/* lsn_refuse() only forks while the table has room. */
+		/* lsn_refuse() only forks while there is room (else: close). */
 		lsn_refuse(fd, key, reply);
 		return;
 	}
