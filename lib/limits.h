@@ -31,6 +31,7 @@
 #define SMTPCONF_PATTERNS_MAX 1000  /* HELO pattern lines */
 #define SMTP_LISTEN_MAX      16     /* -a listen addresses */
 #define SMTP_CHILDREN_MAX    4096   /* live children the parent tracks (-m ceiling) */
+#define SMTP_ACCEPT_PAUSE_MS 1000   /* accept() out of descriptors/memory: stop accepting this long */
 #define SMTP_PARAMS_MAX      8      /* ESMTP parameters on one MAIL/RCPT */
 #define SMTP_FLAGS_MAX       16     /* letters in a flags field (-s, smtpserver.conf) */
 #define SMTP_REPLY_BUF_MAX   65536  /* replies queued for the client */

@@ -37,6 +37,10 @@ static long nrefusers;                 /* live 421 answerers */
 
 static volatile sig_atomic_t got_chld, got_hup, got_term;
 
+/* accept() out of descriptors or memory: a pause, not a busy loop. */
+static long accept_paused_until;   /* monotonic ms; 0: accepting */
+static long accept_failures;       /* in the current streak */
+
 static void on_chld(int sig) { (void)sig; got_chld = 1; }
 static void on_hup(int sig)  { (void)sig; got_hup = 1; }
 static void on_term(int sig) { (void)sig; got_term = 1; }
@@ -252,6 +256,33 @@ lsn_refuse(int fd, const char *key, const char *reply)
 		    key, strerror(errno));
 }
 
+static long
+lsn_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The pending connection stays in the listen queue while the parent has
+ * no descriptor (EMFILE, ENFILE) or memory (ENOBUFS, ENOMEM) to take it:
+ * poll() would report it again at once, so stop polling the listeners for
+ * SMTP_ACCEPT_PAUSE_MS.  One log line when a streak starts, one when
+ * accept() works again.
+ */
+static void
+lsn_accept_failed(int e)
+{
+	if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM)
+		return;      /* ECONNABORTED, EINTR, EAGAIN ...: nothing to wait for */
+	if (accept_failures++ == 0)
+		log_msg(LOG_ERR, "event=accept result=fail error=\"%s\" action=pause pause_ms=%d",
+		    strerror(e), SMTP_ACCEPT_PAUSE_MS);
+	accept_paused_until = lsn_now_ms() + SMTP_ACCEPT_PAUSE_MS;
+}
+
 static void
 lsn_accept(int lfd)
 {
@@ -262,8 +293,15 @@ lsn_accept(int lfd)
 	int fd, polite;
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		lsn_accept_failed(errno);
 		return;
+	}
+	if (accept_failures > 0) {
+		log_msg(LOG_NOTICE, "event=accept result=resumed failures=%ld",
+		    accept_failures);
+		accept_failures = 0;
+	}
 	if (got_chld)
 		lsn_reap();
 	addr_client_key((struct sockaddr *)&ss, key, sizeof key);
@@ -367,6 +405,15 @@ lsn_serve(void)
 			lsn_reload();
 		if (got_chld)
 			lsn_reap();
+		if (accept_paused_until != 0) {
+			long left = accept_paused_until - lsn_now_ms();
+
+			if (left > 0) {
+				poll(NULL, 0, (int)left);   /* a signal ends it early */
+				continue;
+			}
+			accept_paused_until = 0;
+		}
 		for (i = 0; i < lsn_n; i++) {
 			pfd[i].fd = lsn_fds[i];
 			pfd[i].events = POLLIN;

@@ -172,8 +172,18 @@ def need_root():
 
 
 def prlimit(pid, **limits):
-    """prlimit --pid PID --nofile=N:N ...: set limits of a running process."""
+    """Set soft limits of a running process: prlimit --pid PID --nofile=N:
+    run with the process's own uid and gid (setpriv), because changing the
+    limits of another user's process needs CAP_SYS_RESOURCE, which a
+    container's root may lack.  The hard limits stay as they are."""
+    with open("/proc/%d/status" % pid) as f:
+        st = dict(l.split(":", 1) for l in f if ":" in l)
+    uid = int(st["Uid"].split()[0])
+    gid = int(st["Gid"].split()[0])
     args = ["prlimit", "--pid", str(pid)]
     for k, v in limits.items():
-        args.append("--%s=%d:%d" % (k, v, v))
+        args.append("--%s=%d:" % (k, v))
+    if uid != os.geteuid():
+        args = ["setpriv", "--reuid", str(uid), "--regid", str(gid),
+                "--clear-groups"] + args
     subprocess.run(args, check=True, timeout=10)
