@@ -24,10 +24,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rel_be.h"
@@ -137,7 +139,8 @@ lm_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 	size_t i;
 	int rc;
 
-	if (klen > (size_t)mdb_env_get_maxkeysize(l->env))
+	/* too long to be stored, or relmkdb's source record (" source") */
+	if (klen > (size_t)mdb_env_get_maxkeysize(l->env) || key[0] == ' ')
 		return REL_NOTFOUND;
 	for (i = 0; i < klen; i++)
 		k[i] = (char)rel_lc((unsigned char)key[i]);
@@ -164,6 +167,14 @@ lm_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 	return REL_FOUND;
 }
 
+/* relmkdb's record of the list it was made from (not an entry). */
+static int
+lm_is_source(const MDB_val *k)
+{
+	return k->mv_size == sizeof REL_LMDB_SOURCE_KEY - 1 &&
+	    memcmp(k->mv_data, REL_LMDB_SOURCE_KEY, k->mv_size) == 0;
+}
+
 static int
 lm_print(struct rel *r, struct buf *out)
 {
@@ -180,6 +191,8 @@ lm_print(struct rel *r, struct buf *out)
 		return lm_fail(r, r->file, rc);
 	}
 	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		if (lm_is_source(&k))
+			continue;
 		if (buf_append(out, k.mv_data, k.mv_size) < 0 ||
 		    buf_putc(out, '\t') < 0 ||
 		    buf_append(out, v.mv_data, v.mv_size) < 0 ||
@@ -205,9 +218,15 @@ lm_count(struct rel *r)
 	MDB_stat st;
 	int rc;
 
+	MDB_val k, v;
+
 	if ((rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return lm_fail(r, r->file, rc);
 	rc = mdb_stat(txn, l->dbi, &st);
+	k.mv_data = (void *)REL_LMDB_SOURCE_KEY;
+	k.mv_size = sizeof REL_LMDB_SOURCE_KEY - 1;
+	if (rc == 0 && mdb_get(txn, l->dbi, &k, &v) == 0 && st.ms_entries > 0)
+		st.ms_entries--;
 	mdb_txn_abort(txn);
 	if (rc != 0)
 		return lm_fail(r, r->file, rc);
@@ -268,15 +287,69 @@ lm_build_line(void *arg, const char *key, size_t klen, const char *val,
 	return 0;
 }
 
+void
+rel_lmdb_source_id(const struct stat *st, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%ju %ju %jd %jd.%09ld", (uintmax_t)st->st_dev,
+	    (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+	    (intmax_t)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+}
+
+static int
+lm_same_source(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Read the text list so that its recorded identity is trustworthy: the
+ * file's mtime must be older than the clock tick in which the read began
+ * (then any later change gets a later mtime; a change within the tick we
+ * read in would otherwise be invisible), and the identity must be the
+ * same after the read.  Bounded: LM_SETTLE_TRIES tries LM_SETTLE_NS apart.
+ */
+#define LM_SETTLE_TRIES 200
+#define LM_SETTLE_NS    10000000L       /* 10 ms: 2 s in all */
+
+static int
+lm_read_settled(struct rel *r, char **data, size_t *len, char *err, size_t errsz)
+{
+	struct timespec t0, nap = { 0, LM_SETTLE_NS };
+	struct stat after;
+	int i;
+
+	for (i = 0; i < LM_SETTLE_TRIES; i++) {
+		clock_gettime(CLOCK_REALTIME_COARSE, &t0);
+		if (rel_read_file(r, REL_FILE_MAX, data, len) != REL_FOUND) {
+			snprintf(err, errsz, "%s", r->defer);
+			return -1;
+		}
+		if (stat(r->file, &after) == 0 && lm_same_source(&after, &r->st) &&
+		    (r->st.st_mtim.tv_sec < t0.tv_sec ||
+		    (r->st.st_mtim.tv_sec == t0.tv_sec &&
+		    r->st.st_mtim.tv_nsec < t0.tv_nsec)))
+			return 0;
+		free(*data);
+		*data = NULL;
+		nanosleep(&nap, NULL);
+	}
+	snprintf(err, errsz, "%s: changes all the time; not indexed", r->file);
+	return -1;
+}
+
 long
 rel_lmdb_build(const char *text, const char *db, unsigned long *skipped,
     char *err, size_t errsz)
 {
 	struct rel r;
 	struct lm_build b;
-	char tmp[PATH_TEXT_MAX + 16], *data = NULL;
+	char tmp[PATH_TEXT_MAX + 16], *data = NULL, id[128];
 	size_t len = 0;
 	MDB_env *env = NULL;
+	MDB_val mk, mv;
 	int fd, rc;
 
 	memset(&r, 0, sizeof r);
@@ -287,10 +360,8 @@ rel_lmdb_build(const char *text, const char *db, unsigned long *skipped,
 		snprintf(err, errsz, "file name too long");
 		return -1;
 	}
-	if (rel_read_file(&r, REL_FILE_MAX, &data, &len) != REL_FOUND) {
-		snprintf(err, errsz, "%s", r.defer);
+	if (lm_read_settled(&r, &data, &len, err, errsz) < 0)
 		return -1;
-	}
 	snprintf(tmp, sizeof tmp, "%s.XXXXXX", db);
 	if ((fd = mkstemp(tmp)) < 0) {
 		snprintf(err, errsz, "%s: %s", tmp, strerror(errno));
@@ -317,6 +388,15 @@ rel_lmdb_build(const char *text, const char *db, unsigned long *skipped,
 		mdb_txn_abort(b.txn);
 		goto fail;
 	}
+	rel_lmdb_source_id(&r.st, id, sizeof id);
+	mk.mv_data = (void *)REL_LMDB_SOURCE_KEY;
+	mk.mv_size = sizeof REL_LMDB_SOURCE_KEY - 1;
+	mv.mv_data = id;
+	mv.mv_size = strlen(id);
+	if ((rc = mdb_put(b.txn, b.dbi, &mk, &mv, 0)) != 0) {
+		mdb_txn_abort(b.txn);
+		goto fail;
+	}
 	if ((rc = mdb_txn_commit(b.txn)) != 0 || (rc = mdb_env_sync(env, 1)) != 0)
 		goto fail;
 	mdb_env_close(env);
@@ -338,5 +418,67 @@ fail:
 		mdb_env_close(env);
 	unlink(tmp);
 	free(data);
+	return -1;
+}
+
+/* ---- the index of an unordered list ----------------------------------- */
+
+int
+rel_lmdb_index_open(const char *db, const struct stat *src, MDB_env **envp,
+    MDB_dbi *dbi, char *why, size_t whysz)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_val k, v;
+	char want[128];
+	struct stat st;
+	int rc;
+
+	*envp = NULL;
+	if (stat(db, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, whysz, "%s: %s", db, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > REL_FILE_MAX) {
+		snprintf(why, whysz, "%s: not a regular file of at most %ld bytes",
+		    db, (long)REL_FILE_MAX);
+		return -1;
+	}
+	if ((rc = mdb_env_create(&env)) != 0)
+		goto fail;
+	if ((rc = mdb_env_open(env, db, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK |
+	    MDB_NOTLS | MDB_NORDAHEAD, 0)) != 0 ||
+	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, NULL, 0, dbi)) != 0)
+		goto fail;
+	k.mv_data = (void *)REL_LMDB_SOURCE_KEY;
+	k.mv_size = sizeof REL_LMDB_SOURCE_KEY - 1;
+	rc = mdb_get(txn, *dbi, &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		snprintf(why, whysz, "%s: made without a record of its list "
+		    "(an older relmkdb)", db);
+		goto stale;
+	}
+	if (rc != 0)
+		goto fail;
+	rel_lmdb_source_id(src, want, sizeof want);
+	if (v.mv_size != strlen(want) || memcmp(v.mv_data, want, v.mv_size) != 0) {
+		snprintf(why, whysz, "%s: stale (the list changed since relmkdb "
+		    "made it)", db);
+		goto stale;
+	}
+	mdb_txn_abort(txn);
+	*envp = env;
+	return 1;
+fail:
+	snprintf(why, whysz, "%s: %s", db, rc > 0 && rc < 200 ? strerror(rc) :
+	    mdb_strerror(rc));
+stale:
+	if (txn)
+		mdb_txn_abort(txn);
+	if (env)
+		mdb_env_close(env);
 	return -1;
 }

@@ -4,6 +4,18 @@
 #ifndef ZM_REL_LMDB_H
 #define ZM_REL_LMDB_H
 
+#include <lmdb.h>
+#include <sys/stat.h>
+
+/*
+ * Every database relmkdb writes holds one extra record under this key: the
+ * identity of the text list it was made from ("dev ino size mtime.nsec").
+ * A key starting with a blank can never come from a text list (blanks
+ * separate key and value), and lookups of such keys answer "not found",
+ * so the record is invisible to lookups, `db count` and `db print`.
+ */
+#define REL_LMDB_SOURCE_KEY " source"
+
 /*
  * Read the text list `text` (the common list format), write an LMDB file
  * next to `db` and rename it to `db` (readers never see a partial one).
@@ -13,5 +25,20 @@
  */
 long rel_lmdb_build(const char *text, const char *db, unsigned long *skipped,
     char *err, size_t errsz);
+
+/*
+ * Open `db` as the index of a text list whose identity is *src (the
+ * sidecar of an `unordered` relation, see rel_unordered.c): read-only,
+ * without LMDB's lock file (relmkdb's files never change once visible).
+ * Returns 1 with *env and *dbi set when the database exists and was made
+ * from exactly this version of the list; 0 when there is no database;
+ * -1 with why filled when there is one but it is stale (made from another
+ * version of the list, or from an older relmkdb) or unusable.
+ */
+int rel_lmdb_index_open(const char *db, const struct stat *src, MDB_env **env,
+    MDB_dbi *dbi, char *why, size_t whysz);
+
+/* The "dev ino size mtime.nsec" text of a list's identity. */
+void rel_lmdb_source_id(const struct stat *st, char *out, size_t outsz);
 
 #endif

@@ -7,13 +7,27 @@
  * it change (-m) or after `db flush`/`db add`/`db remove`.  The first line
  * with a key wins, as in Zmailer's linear search.
  *
+ * The index sidecar: reading a big list costs every new router process
+ * time and memory in proportion to the list.  When LIST.lmdb exists and
+ * was made by relmkdb(8) from exactly the version of LIST that is there
+ * now (same device, inode, size and mtime, recorded in the database), the
+ * lookups go to it instead and the text is not read (the file is still
+ * opened for its identity, which -m watches).  Otherwise the text is read
+ * as above, so an edit or an `mv` of the list takes effect at once, only
+ * slower, and the process logs once per list that its index is stale.  An
+ * unusable index is never a reason to defer: the text is the authority.
+ * `db print`, `count` and `remove` read the text (the index holds each key
+ * once, lower-cased), as does a lookup of a key too long for LMDB.
+ *
  * `db add` appends "key<TAB>value\n" with one write(2) in O_APPEND mode;
  * `db remove` rewrites the file without the key's lines into a temporary
  * file in the same directory and renames it over the old one (readers see
- * the old or the new file, never half of one).
+ * the old or the new file, never half of one).  Both leave the index
+ * stale until relmkdb runs again.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <lmdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +35,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "rel_be.h"
+#include "rel_lmdb.h"
 
 struct uo_ent {
 	size_t   koff, voff;
@@ -35,7 +51,15 @@ struct uo {
 	size_t   nent, aent;
 	uint32_t *tab;          /* entry index + 1; 0 = empty */
 	size_t   tabmask;
+	MDB_env *ix;            /* the LIST.lmdb index in use, or NULL */
+	MDB_dbi  ixdbi;
+	size_t   ixmaxkey;
 };
+
+/* Lists whose stale index this process has logged (once each). */
+#define UO_STALE_LOGGED 32
+static unsigned long uo_stale_logged[UO_STALE_LOGGED];
+static size_t uo_nstale;
 
 static struct uo *
 uo_of(struct rel *r)
@@ -66,6 +90,8 @@ uo_unload(struct rel *r)
 	free(u->data);
 	free(u->ent);
 	free(u->tab);
+	if (u->ix)
+		mdb_env_close(u->ix);
 	memset(u, 0, sizeof *u);
 }
 
@@ -121,12 +147,14 @@ uo_line(void *arg, const char *key, size_t klen, const char *val, size_t vlen,
 	return 0;
 }
 
+/* Read and hash the text (again, if the index was in use). */
 static int
-uo_load(struct rel *r)
+uo_load_text(struct rel *r)
 {
 	struct uo *u = uo_of(r);
 	size_t i, n, sz = 16;
 
+	uo_unload(r);
 	if (rel_read_file(r, REL_LOAD_MAX, &u->data, &u->len) != REL_FOUND)
 		return REL_DEFER;
 	if (rel_text_walk(r, u->data, u->len, uo_line, u) < 0) {
@@ -156,13 +184,109 @@ uo_load(struct rel *r)
 	return REL_FOUND;
 }
 
+static void
+uo_log_stale(struct rel *r, const char *why)
+{
+	char esc[LOG_ESC_SIZE];
+	unsigned long h = rel_hash(r->file, strlen(r->file));
+	size_t i;
+
+	for (i = 0; i < uo_nstale; i++)
+		if (uo_stale_logged[i] == h)
+			return;
+	if (uo_nstale < UO_STALE_LOGGED)
+		uo_stale_logged[uo_nstale++] = h;
+	log_msg(LOG_WARNING, "relation=%s index not used: %s; reading the text "
+	    "list (run relmkdb on it)", r->name,
+	    log_escape(esc, sizeof esc, why, strlen(why)));
+}
+
+static int
+uo_load(struct rel *r)
+{
+	struct uo *u = uo_of(r);
+	char ixpath[PATH_TEXT_MAX + 8], why[PATH_TEXT_MAX + 128];
+	int fd, rc;
+
+	uo_unload(r);
+	/* The identity of the list (for -m and for the index check). */
+	if ((fd = rel_open_file(r, REL_FILE_MAX)) < 0)
+		return REL_DEFER;
+	close(fd);
+	if (snprintf(ixpath, sizeof ixpath, "%s.lmdb", r->file) < (int)sizeof ixpath) {
+		rc = rel_lmdb_index_open(ixpath, &r->st, &u->ix, &u->ixdbi, why,
+		    sizeof why);
+		if (rc > 0) {
+			u->ixmaxkey = (size_t)mdb_env_get_maxkeysize(u->ix);
+			return REL_FOUND;
+		}
+		if (rc < 0)
+			uo_log_stale(r, why);
+	}
+	return uo_load_text(r);
+}
+
+/* `db print`, `count`, `remove` and over-long keys need the text itself. */
+static int
+uo_need_text(struct rel *r)
+{
+	struct uo *u = uo_of(r);
+
+	if (u->ix == NULL)
+		return REL_FOUND;
+	return uo_load_text(r);
+}
+
+static int
+uo_ix_get(struct rel *r, const char *key, size_t klen, struct buf *val)
+{
+	struct uo *u = uo_of(r);
+	char k[REL_KEY_MAX];
+	MDB_txn *txn;
+	MDB_val mk, mv;
+	size_t i;
+	int rc;
+
+	if (key[0] == ' ')
+		return REL_NOTFOUND;    /* no list key has a blank */
+	for (i = 0; i < klen; i++)
+		k[i] = (char)rel_lc((unsigned char)key[i]);
+	mk.mv_data = k;
+	mk.mv_size = klen;
+	if ((rc = mdb_txn_begin(u->ix, NULL, MDB_RDONLY, &txn)) != 0)
+		goto fail;
+	rc = mdb_get(txn, u->ixdbi, &mk, &mv);
+	if (rc == 0 && buf_append(val, mv.mv_data, mv.mv_size) < 0) {
+		mdb_txn_abort(txn);
+		return rel_defer(r, "value too long for the caller", 0);
+	}
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return REL_NOTFOUND;
+	if (rc == 0)
+		return REL_FOUND;
+fail:
+	{
+		char msg[REL_DEFER_MAX];
+
+		snprintf(msg, sizeof msg, "%s.lmdb: %s", r->file, mdb_strerror(rc));
+		return rel_defer(r, msg, 0);
+	}
+}
+
 static int
 uo_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 {
 	struct uo *u = uo_of(r);
-	long i = uo_find(u, key, klen);
+	long i;
 
-	if (i < 0)
+	if (u->ix) {
+		if (klen <= u->ixmaxkey)
+			return uo_ix_get(r, key, klen, val);
+		if (uo_need_text(r) != REL_FOUND)
+			return REL_DEFER;
+	}
+	if ((i = uo_find(u, key, klen)) < 0)
 		return REL_NOTFOUND;
 	if (buf_append(val, u->data + u->ent[i].voff, u->ent[i].vlen) < 0)
 		return rel_defer(r, "value too long for the caller", 0);
@@ -230,6 +354,8 @@ uo_del(struct rel *r, const char *key)
 	size_t off = 0, klen = strlen(key);
 	int fd, found = 0, e;
 
+	if (uo_need_text(r) != REL_FOUND)
+		return -1;
 	if (uo_find(u, key, klen) < 0)
 		return 0;
 	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", r->file) >= (int)sizeof tmp)
@@ -278,6 +404,8 @@ uo_print(struct rel *r, struct buf *out)
 	struct uo *u = uo_of(r);
 	size_t i;
 
+	if (uo_need_text(r) != REL_FOUND)
+		return -1;
 	for (i = 0; i < u->nent; i++) {
 		struct uo_ent *e = &u->ent[i];
 
@@ -293,6 +421,8 @@ uo_print(struct rel *r, struct buf *out)
 static long
 uo_count(struct rel *r)
 {
+	if (uo_need_text(r) != REL_FOUND)
+		return -1;
 	return (long)uo_of(r)->nent;
 }
 

@@ -286,6 +286,34 @@ def test_list_edit_takes_effect_without_restart(srv):
         write(path, LISTS["badsenders"])
 
 
+def test_list_index_used_and_edit_without_rebuild(srv):
+    """badsenders.lmdb (relmkdb) is used while it matches the list; an mv
+    of a new list without relmkdb takes effect at the next session."""
+    path = os.path.join(srv.relay, "badsenders")
+    write(path, LISTS["badsenders"] + "idx@clean.test\n")
+    r = subprocess.run([os.path.join(BIN, "relmkdb"), path], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    try:
+        # same size, inode and mtime: only the index still has idx@
+        st = os.stat(path)
+        write(path, LISTS["badsenders"] + "xdi@clean.test\n")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        expect(mail(srv, "idx@clean.test"), 550, "badsender")
+        expect(mail(srv, "xdi@clean.test"), 250)
+        expect(mail(srv, "x@deep.evil.test"), 550, "badsender")   # -d via the index
+        assert "index not used" not in srv.log()
+        tmp = path + ".new"
+        write(tmp, LISTS["badsenders"] + "mvd@clean.test\n")
+        os.rename(tmp, path)                           # no relmkdb
+        expect(mail(srv, "mvd@clean.test"), 550, "badsender")
+        expect(mail(srv, "idx@clean.test"), 250)
+        assert "badsenders.lmdb: stale" in srv.wait_log("index not used")
+    finally:
+        os.unlink(path + ".lmdb")
+        write(path, LISTS["badsenders"])
+
+
 def test_malformed_list_line_logged_rest_works(srv):
     expect(rcpt(srv, "x@elsewhere.test", src=INSIDE), 250)   # 127.0.0.0/24 works
     assert "ournets:3" in srv.log()
