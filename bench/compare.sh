@@ -196,6 +196,9 @@ R=$Z/var/db/relay
 # address, so 127.0.0.1 is made an OUTSIDE client (ournets = 127.0.0.2):
 # every outside-only check (numeric, forged-local, nscheck) runs.
 printf '127.0.0.2/32\tbench: the load (127.0.0.1) is outside\n' > "$R/ournets"
+# The shipped helo-exempt exempts loopback from the HELO rule; the load
+# must not be exempt either (the helo-fqdn probe), so 127.0.0.0/8 goes.
+grep -v '^[[:space:]]*127\.' "$R/helo-exempt" > "$R/helo-exempt.new" && mv "$R/helo-exempt.new" "$R/helo-exempt"
 # smtp-source's recipients with -r N: rcpt, 2rcpt .. Nrcpt (all must exist).
 { echo "rcpt: root"; n=2; while [ $n -le 100 ]; do echo "${n}rcpt: root"; n=$((n + 1)); done; } >> "$Z/var/db/aliases"
 echo "spamtrap@localhost" >> "$R/trapaddrs"
