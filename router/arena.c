@@ -1,8 +1,12 @@
 /*
  * arena.c - bump allocator with marks and a ceiling (see arena.h).
  *
- * Chunks are at least ARENA_CHUNK bytes; a bigger request gets a chunk
- * of its own.  Releasing to a mark frees every chunk made after it.
+ * The first chunk of an arena is ARENA_CHUNK_MIN bytes and each new one
+ * as big as all before it together, up to ARENA_CHUNK_MAX: a parsed
+ * script unit of a few hundred bytes (the router has a dozen) then costs
+ * one small chunk, not 64 KiB of heap in every router process.  A bigger
+ * request gets a chunk of its own.  Releasing to a mark frees every chunk
+ * made after it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,7 +14,8 @@
 
 #include "arena.h"
 
-#define ARENA_CHUNK  (64 * 1024)
+#define ARENA_CHUNK_MIN  (2 * 1024 - 64)   /* with the header, under 2 KiB */
+#define ARENA_CHUNK_MAX  (64 * 1024)
 #define ARENA_ALIGN  16
 
 struct achunk {
@@ -52,7 +57,10 @@ arena_alloc(struct arena *a, size_t n)
 		c->used += need;
 		return p;
 	}
-	size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+	size = a->total < ARENA_CHUNK_MIN ? ARENA_CHUNK_MIN :
+	    a->total > ARENA_CHUNK_MAX ? ARENA_CHUNK_MAX : a->total;
+	if (need > size)
+		size = need;
 	if (a->total + size > a->max)
 		arena_fail(a);
 	if ((c = malloc(sizeof(*c) + size)) == NULL)

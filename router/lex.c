@@ -8,21 +8,45 @@
  * Limits: a word's text is at most ZMSH_TOKEN_MAX bytes; nesting of
  * substitutions and lists counts against ZMSH_NEST_MAX.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lex.h"
 #include "limits.h"
 
+/*
+ * A word being built.  Its parts and its pending literal start in the
+ * inline arrays here (on the C stack) and move to the arena only when
+ * they outgrow them; wb_done copies the parts to the arena at their exact
+ * size.  (Growing them in the arena from the start left an abandoned
+ * buffer per word: most of a router's heap.)
+ */
+#define WB_INL_PARTS 4
+#define WB_INL_LIT   128
+
 struct wb {
 	struct parser *p;
 	struct wpart *parts;
 	size_t   n, cap;
-	char    *lit;           /* pending literal text (arena, grown) */
+	char    *lit;           /* pending literal text (inl_lit or arena) */
 	size_t   litlen, litcap;
 	int      litq;          /* pending literal is quoted */
 	size_t   total;         /* bytes of literal text in the word */
+	struct wpart inl_parts[WB_INL_PARTS];
+	char     inl_lit[WB_INL_LIT];
 };
+
+static void
+wb_init(struct wb *b, struct parser *p)
+{
+	memset(b, 0, offsetof(struct wb, inl_parts));
+	b->p = p;
+	b->parts = b->inl_parts;
+	b->cap = WB_INL_PARTS;
+	b->lit = b->inl_lit;
+	b->litcap = WB_INL_LIT;
+}
 
 void
 lex_error(struct parser *p, struct pos pos, const char *fmt, ...)
@@ -241,6 +265,11 @@ wb_done(struct wb *b, struct pos pos)
 	w = arena_calloc(b->p->a, 1, sizeof(*w));
 	w->pos = pos;
 	w->parts = b->parts;
+	if (b->parts == b->inl_parts && b->n > 0) {
+		w->parts = arena_alloc(b->p->a, b->n * sizeof(*b->parts));
+		memcpy(w->parts, b->inl_parts, b->n * sizeof(*b->parts));
+	} else if (b->n == 0)
+		w->parts = NULL;
 	w->nparts = b->n;
 	if (b->n == 1 && b->parts[0].type == WP_LIT && !b->parts[0].quoted)
 		w->lit = b->parts[0].text;
@@ -488,8 +517,7 @@ lex_list_word(struct parser *p)
 			    ZMSH_LIST_MAX);
 	}
 	lex_leave(p);
-	memset(&b, 0, sizeof(b));
-	b.p = p;
+	wb_init(&b, p);
 	wp = wb_part(&b, WP_LIST, 1);
 	wp->items = items;
 	wp->nitems = n;
@@ -524,8 +552,7 @@ lex_word_in(struct parser *p, enum lex_mode mode, int dq_inside)
 	struct wb b;
 	struct pos at = lex_pos(p);
 
-	memset(&b, 0, sizeof(b));
-	b.p = p;
+	wb_init(&b, p);
 	for (;;) {
 		struct pos here = lex_pos(p);
 		int c = lex_peekc(p);
