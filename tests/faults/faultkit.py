@@ -20,12 +20,17 @@ from smtphelp import DOUBLE, PLAIN, Raw, Smtpd, double_conf  # noqa: E402,F401
 
 # The policy's server function with test hooks in front: a sender whose
 # local part is "sleep" makes the router run a program that sleeps (a
-# router busy answering, or hung); everything else is the shipped policy.
+# router busy answering, or hung); "many", "long" and "binary" make the
+# script print an oversized or dirty reply (files written by
+# start_policy); everything else is the shipped policy.
 HOOKS_CF = """
 # --- tests/faults hooks ---
 server (key) {
 	case "$key:$1" in
 	from:sleep@*)	sleep 20 ;;
+	from:many@*)	cat "$MAILSHARE/faults-many" ; return 0 ;;
+	from:long@*)	cat "$MAILSHARE/faults-long" ; return 0 ;;
+	from:binary@*)	cat "$MAILSHARE/faults-binary" ; return 0 ;;
 	esac
 	case "$key" in
 	init)	server_init "$@" ;;
@@ -38,6 +43,13 @@ server (key) {
 	esac
 }
 """
+
+HOOK_FILES = {
+    "faults-many": b"".join(b"250-2.0.0 line %d\n" % i for i in range(1000))
+    + b"250 2.0.0 end\n",
+    "faults-long": b"250 2.0.0 " + b"L" * 5000 + b"\n",
+    "faults-binary": b"250 2.0.0 bin \x01\x1b[2J\xc3\xa9\x00 end\n",
+}
 
 # Router flags for every command, a short router-timeout so a hung router
 # costs seconds, not the default 30.
@@ -55,6 +67,11 @@ def start_policy(workdir, conf=ROUTER_CONF, hooks=True, **kw):
     if hooks:
         with open(os.path.join(d.share, "cf", "server.cf"), "a") as f:
             f.write(HOOKS_CF)
+        for name, data in HOOK_FILES.items():
+            path = os.path.join(d.share, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chmod(path, 0o644)
     return d
 
 

@@ -172,3 +172,28 @@ def test_router_program_printing_garbage_451(workdir):
         deliver(d, sender="good@x.example", rcpt="b@y.example")
     finally:
         d.stop()
+
+
+def test_router_script_oversized_reply_reaches_the_client_cut(workdir):
+    """The real router bounds what a script prints (docs/wire.md): at most
+    32 lines of at most 510 octets, printable ASCII; smtpserver then
+    accepts it as a valid reply."""
+    d = start_policy(workdir)
+    try:
+        r = greet(d)
+        lines = r.expect("MAIL FROM:<many@localhost>", 250)
+        assert len(lines) == 32 and lines[-1] == "250 2.0.0 end", lines[-3:]
+        r.expect("RSET", 250)
+        lines = r.expect("MAIL FROM:<long@localhost>", 250)
+        assert len(lines) == 1 and len(lines[0]) <= 512, len(lines[0])
+        r.expect("RSET", 250)
+        lines = r.expect("MAIL FROM:<binary@localhost>", 250)
+        assert len(lines) == 1 and lines[0].startswith("250 2.0.0 bin "), lines
+        assert all(0x20 <= ord(ch) <= 0x7e for ch in lines[0]), lines
+        r.expect("RSET", 250)
+        r.expect("QUIT", 221)
+        assert "rule=router-failure" not in d.log()
+        assert_clean(d)
+        deliver(d)
+    finally:
+        d.stop()
