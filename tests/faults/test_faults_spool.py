@@ -9,6 +9,7 @@ import contextlib
 import errno
 import os
 import pwd
+import signal
 import subprocess
 
 from faultkit import (PLAIN, RCPT, SENDER, Smtpd, alive, assert_clean,
@@ -194,5 +195,28 @@ def test_cleanup_after_a_killed_session_spares_other_sessions(workdir):
         assert c == 250, lines
         assert len(d.spooled()) == 1 and d.public_files() == []
         assert "Subject: slow" in d.read_spool(d.spooled()[0]).decode()
+    finally:
+        d.stop()
+
+
+def test_daemon_stopped_during_data_leaves_nothing(workdir):
+    """SIGTERM to the daemon while a session is in DATA: after PARAM
+    drain-timeout the session is terminated and its partial file removed."""
+    d = Smtpd(workdir, conf="PARAM tcpwrap off\nPARAM drain-timeout 1\n127.0.0.1 -\n*  -\n")
+    try:
+        r = greet(d)
+        r.expect("MAIL FROM:<a@x.example>", 250)
+        r.expect("RCPT TO:<b@y.example>", 250)
+        r.expect("DATA", 354)
+        r.send("Subject: cut short\r\n\r\n" + ("d" * 70 + "\r\n") * 3000)
+        wait_for(lambda: d.public_files(), 10, "a partial spool file")
+        (sess,) = session_children(d)
+        kill(d.pid, signal.SIGTERM)
+        assert d.proc.wait(timeout=20) == 0
+        assert r.closed(timeout=10)
+        assert not alive(sess)
+        assert_clean(d)
+        log = d.log()
+        assert "pid=%d event=cleanup signal=15 removed=1" % sess in log, log
     finally:
         d.stop()
