@@ -113,6 +113,30 @@ def test_spool_full_at_the_final_dot_452_same_session_recovers(workdir):
         deliver(d, sender="a@x.example", rcpt="b@y.example")
 
 
+def test_public_owned_by_root_451_at_data(workdir):
+    need_root()
+    d = Smtpd(workdir, conf=PLAIN)
+    try:
+        os.chown(d.public_dir, 0, 0)
+        os.chmod(d.public_dir, 0o755)
+        try:
+            r = greet(d)
+            r.expect("MAIL FROM:<a@x.example>", 250)
+            r.expect("RCPT TO:<b@y.example>", 250)
+            c, lines = r.cmd("DATA")
+            assert c == 451 and lines[0] == \
+                "451 4.3.0 Cannot create the spool file, try again later", lines
+            assert "code=451 rule=spool error=\"Permission denied\"" in d.log()
+            r.expect("QUIT", 221)
+            assert_clean(d)
+        finally:
+            os.chown(d.public_dir, pwd.getpwnam("daemon").pw_uid, -1)
+            os.chmod(d.public_dir, 0o700)
+        deliver(d, sender="a@x.example", rcpt="b@y.example")
+    finally:
+        d.stop()
+
+
 def test_router_dir_unwritable_451_at_the_final_dot(workdir):
     d = Smtpd(workdir, conf=PLAIN)
     try:
