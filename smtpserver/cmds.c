@@ -410,7 +410,9 @@ cmd_data(struct session *s, const char *arg)
 
 		if (left < t)
 			t = left > 0 ? left : 0;
-		n = sio_peek(&s->io, &p, t * 1000);
+		/* At the session deadline even a client that keeps sending
+		 * (data always waiting) is cut off. */
+		n = left <= 0 ? SIO_TIMEOUT : sio_peek(&s->io, &p, t * 1000);
 		if (n < 0) {
 			if (spooling)
 				spool_abort(&sp);

@@ -285,8 +285,13 @@ sess_run(int infd, int outfd, const struct sockaddr *peer, socklen_t peerlen,
 	sess_replyf(s, "220 %s ESMTP %s ready", smtpd_hostname, SMTPD_VERSION);
 
 	while (s->state != ST_QUIT) {
-		rc = sio_getline(&s->io, line, &len,
-		    sess_wait_ms(s, smtpd_conf.cmd_timeout));
+		/* The session deadline holds even while pipelined commands
+		 * are waiting (sio_getline would not wait for them). */
+		if (sess_now() >= s->deadline)
+			rc = SIO_TIMEOUT;
+		else
+			rc = sio_getline(&s->io, line, &len,
+			    sess_wait_ms(s, smtpd_conf.cmd_timeout));
 		if (rc == SIO_LINE) {
 			sess_transcript(s, '<', line, len);
 			if (memchr(line, '\0', len) != NULL) {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sio.h"
@@ -66,15 +67,29 @@ sio_fill(struct sio *io, long timeout_ms)
 	}
 }
 
+static long
+sio_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 sio_getline(struct sio *io, char *line, size_t *len, long timeout_ms)
 {
 	size_t n = 0;
 	int toolong = 0, bare = 0, cr = 0;
-	long rc;
+	long rc, end = sio_now_ms() + timeout_ms, left = timeout_ms;
 
 	for (;;) {
-		if (io->rpos >= io->rlen && (rc = sio_fill(io, timeout_ms)) < 0)
+		/* The timeout is for the whole line, not for each read: a
+		 * client trickling a byte at a time gets no more time. */
+		if (io->rpos >= io->rlen && timeout_ms >= 0 &&
+		    (left = end - sio_now_ms()) < 0)
+			left = 0;
+		if (io->rpos >= io->rlen && (rc = sio_fill(io, left)) < 0)
 			return (int)rc;
 		while (io->rpos < io->rlen) {
 			char c = io->rbuf[io->rpos++];

@@ -39,7 +39,8 @@ struct sio {
 
 void sio_init(struct sio *io, int in, int out);
 void sio_free(struct sio *io);
-/* line must hold SMTP_CMD_MAX + 1 bytes; timeout in milliseconds. */
+/* line must hold SMTP_CMD_MAX + 1 bytes; timeout in milliseconds for the
+ * whole line (however it trickles in); -1: none. */
 int  sio_getline(struct sio *io, char *line, size_t *len, long timeout_ms);
 /* Up to max raw bytes: > 0 count, or SIO_EOF/SIO_TIMEOUT/SIO_ERR. */
 long sio_read(struct sio *io, char *dst, size_t max, long timeout_ms);

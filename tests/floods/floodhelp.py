@@ -183,7 +183,7 @@ class Flood:
 
     def wait_first_line(self, timeout=60):
         end = time.monotonic() + timeout
-        pending = len(self.socks)
+        pending = sum(1 for f in self.first if f is None)
         while pending and time.monotonic() < end:
             for key, _ in self.sel.select(timeout=min(1.0, max(0.0, end - time.monotonic()))):
                 i, s = key.data, key.fileobj
@@ -298,3 +298,38 @@ def connect(port, source="127.0.0.2", timeout=10):
 def replies(data):
     """Reply lines of data (decoded), without CR LF."""
     return [l.decode("latin-1") for l in data.split(b"\r\n") if l]
+
+
+def drain_all(socks, timeout=60, limit_bytes=1 << 20):
+    """Read every socket (non-blocking, all at once) until each one is at
+    EOF or reset, or timeout; returns [(data, how)] in the order of socks,
+    how being "EOF", "RESET" or "TIMEOUT"."""
+    sel = selectors.DefaultSelector()
+    out = [[b"", "TIMEOUT"] for _ in socks]
+    for i, s in enumerate(socks):
+        s.setblocking(False)
+        sel.register(s, selectors.EVENT_READ, i)
+    pending = len(socks)
+    end = time.monotonic() + timeout
+    try:
+        while pending and time.monotonic() < end:
+            for key, _ in sel.select(timeout=min(1.0, max(0.0, end - time.monotonic()))):
+                i, s = key.data, key.fileobj
+                try:
+                    chunk = s.recv(65536)
+                except BlockingIOError:
+                    continue
+                except ConnectionResetError:
+                    chunk, out[i][1] = None, "RESET"
+                if chunk:
+                    out[i][0] += chunk
+                    if len(out[i][0]) < limit_bytes:
+                        continue
+                    out[i][1] = "TOOMUCH"
+                elif chunk == b"":
+                    out[i][1] = "EOF"
+                sel.unregister(s)
+                pending -= 1
+    finally:
+        sel.close()
+    return [tuple(o) for o in out]
