@@ -375,7 +375,12 @@ lsn_drain(void)
 	}
 	for (i = 0; i < nchildren; i++)
 		kill(children[i].pid, SIGKILL);
-	lsn_reap();
+	/* SIGKILL is not instant either: reap (and clean up after) them. */
+	for (k = 0; k < 20 && nchildren > 0; k++) {
+		lsn_reap();
+		if (nchildren > 0)
+			usleep(100000);
+	}
 }
 
 int

@@ -244,3 +244,26 @@ def test_daemon_stopped_during_data_leaves_nothing(workdir):
         assert "pid=%d event=cleanup signal=15 removed=1" % sess in log, log
     finally:
         d.stop()
+
+
+def test_daemon_stopped_with_a_stuck_session_in_data_leaves_nothing(workdir):
+    """A session that does not end on SIGTERM (here: stopped with SIGSTOP)
+    is SIGKILLed at the end of the drain; the parent still reaps it and
+    removes its partial file before it exits."""
+    d = Smtpd(workdir, conf="PARAM tcpwrap off\nPARAM drain-timeout 0\n127.0.0.1 -\n*  -\n")
+    try:
+        r = greet(d)
+        r.expect("MAIL FROM:<a@x.example>", 250)
+        r.expect("RCPT TO:<b@y.example>", 250)
+        r.expect("DATA", 354)
+        r.send("Subject: cut short\r\n\r\n" + ("k" * 70 + "\r\n") * 3000)
+        wait_for(lambda: d.public_files(), 10, "a partial spool file")
+        (sess,) = session_children(d)
+        kill(sess, signal.SIGSTOP)
+        kill(d.pid, signal.SIGTERM)
+        assert d.proc.wait(timeout=20) == 0
+        assert not os.path.exists("/proc/%d" % sess)
+        assert_clean(d)
+        assert "pid=%d event=cleanup signal=9 removed=1" % sess in d.log()
+    finally:
+        d.stop()
