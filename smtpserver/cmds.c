@@ -430,6 +430,10 @@ cmd_data(struct session *s, const char *arg)
 		if (used < 0)
 			used = n;
 		sio_consume(&s->io, (size_t)used);
+		/* Past maxsize nothing more is stored: drop the file now and
+		 * read the rest for nothing (552 at the dot). */
+		if (spooling && (ds.flags & DATA_TOOBIG))
+			spool_abort(&sp);
 	}
 	log_escape(esc, sizeof esc, s->from, strlen(s->from));
 	if (ds.flags & (DATA_BARE | DATA_TOOBIG) ||

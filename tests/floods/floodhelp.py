@@ -240,10 +240,10 @@ def read_until(sock, pattern, timeout=30, limit_bytes=64 << 20):
     return data, "TOOMUCH"
 
 
-def pump(sock, blob, timeout=60, stop=None, limit_bytes=64 << 20):
+def pump(sock, blob, timeout=60, stop=None, limit_bytes=64 << 20, lines=None):
     """Write blob (pipelined, non-blocking) while reading everything the
     server answers, until EOF/reset, `stop` (a bytes regex) matches what
-    was read, or timeout.  A write error (the server closed) ends the
+    was read, `lines` CR LF ended lines were read, or timeout.  A write error (the server closed) ends the
     writing, not the reading.  Returns (read bytes, written count, how)."""
     rx = re.compile(stop) if stop else None
     sock.setblocking(False)
@@ -251,9 +251,10 @@ def pump(sock, blob, timeout=60, stop=None, limit_bytes=64 << 20):
     sel.register(sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
     view, off, got = memoryview(blob), 0, bytearray()
     end, how = time.monotonic() + timeout, "TIMEOUT"
+    nlines = 0
     try:
         while time.monotonic() < end and len(got) < limit_bytes:
-            if rx and rx.search(got):
+            if (rx and rx.search(got)) or (lines is not None and nlines >= lines):
                 how = "match"
                 break
             evs = sel.select(timeout=min(1.0, max(0.0, end - time.monotonic())))
@@ -271,6 +272,8 @@ def pump(sock, blob, timeout=60, stop=None, limit_bytes=64 << 20):
                         how, done = "EOF", True
                         break
                     if chunk:
+                        # a CR LF split across two reads counts once
+                        nlines += (got[-1:] + chunk).count(b"\r\n") - got[-1:].count(b"\r\n")
                         got += chunk
                 if ev & selectors.EVENT_WRITE and off < len(view):
                     try:
