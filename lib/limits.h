@@ -103,6 +103,9 @@
 #define NSC_WALK_MAX         128    /* names asked for NS walking up to the zone */
 #define NSC_CNAME_MAX        8      /* CNAME links followed inside one answer */
 #define NSC_TABLE_PATH_MAX   PATH_TEXT_MAX /* -a/-D/$TCPWRAP_* path */
+#define NSC_CACHE_TTL_MAX    300    /* -c: seconds a cached verdict lives at most */
+#define NSC_CACHE_MAP        (16L * 1024 * 1024) /* -c: cache file size; full: emptied */
+#define NSC_CACHE_REC_MAX    2048   /* -c: one cached record, bytes */
 #define DNSMSG_NAME_WIRE_MAX 255    /* a domain name in wire form (RFC 1035) */
 #define DNSMSG_LABEL_MAX     63     /* one label */
 #define DNSMSG_PTR_MAX       128    /* compression pointers followed in one name */

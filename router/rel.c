@@ -27,7 +27,7 @@
 
 static const struct rel_ops *const rel_types[] = {
 	&rel_unordered_ops, &rel_ordered_ops, &rel_incore_ops, &rel_cidr_ops,
-	&rel_bind_ops, &rel_lmdb_ops,
+	&rel_bind_ops, &rel_lmdb_ops, &rel_nscache_ops,
 };
 
 /* ---- helpers for the back ends ----------------------------------------- */
@@ -321,7 +321,7 @@ rel_define(int argc, char **argv, struct rel **out, char *err, size_t errsz)
 			r->ops = &rel_lmdb_ops;
 		if (r->ops == NULL) {
 			snprintf(err, errsz, "relation: %s: unknown type (unordered "
-			    "ordered incore cidr bind lmdb btree)", r->name);
+			    "ordered incore cidr bind lmdb btree nscache)", r->name);
 			goto fail;
 		}
 	}

@@ -131,5 +131,6 @@ extern const struct rel_ops rel_incore_ops;
 extern const struct rel_ops rel_cidr_ops;
 extern const struct rel_ops rel_bind_ops;
 extern const struct rel_ops rel_lmdb_ops;
+extern const struct rel_ops rel_nscache_ops;
 
 #endif

@@ -93,9 +93,15 @@ if [ -f "$D$mailvar/db/relay/flushots" ] && [ ! -f "$D$mailvar/db/relay/flushots
 	say "$mailvar/db/relay/flushots.lmdb"
 fi
 
+# nscheck's verdict cache (nscheck(8) -c), written by the router's user.
+for f in nscheck.lmdb nscheck.lmdb-lock; do
+	[ -e "$D$mailvar/db/$f" ] || { : > "$D$mailvar/db/$f"; chmod 644 "$D$mailvar/db/$f"; }
+done
+
 install -d -m 700 "$D$postoffice/public" "$D$postoffice/router"
 if [ "$(id -u)" -eq 0 ] && id daemon >/dev/null 2>&1; then
 	chown daemon "$D$postoffice/public" "$D$postoffice/router"
+	chown daemon "$D$mailvar/db"/nscheck.lmdb*
 	[ -f "$D$mailvar/db/relay/flushots" ] && chown daemon "$D$mailvar/db/relay/flushots" \
 		"$D$mailvar/db/relay"/flushots.lmdb*
 fi

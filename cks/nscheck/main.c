@@ -3,7 +3,7 @@
  * shun?  (POLICY.md section 5; docs/nscheck.8.)
  *
  *   nscheck [-v] [-d daemon] [-a hosts.allow] [-D hosts.deny]
- *           [-s server[:port]] [-t seconds] DOMAIN
+ *           [-s server[:port]] [-t seconds] [-c cachefile] DOMAIN
  *
  * Exit 0: every nameserver allowed; 1: at least one (name, address) pair
  * refused, each printed on stdout as "nsname addr"; 2: could not tell;
@@ -14,7 +14,9 @@
  * nameserver, each new pair judged at once.  A refusal is printed and
  * flushed when found; the interval timer that enforces -t exits 1 if one
  * was found by then, else 2.  -v traces every step on stderr, so stdout
- * only ever holds refused pairs.
+ * only ever holds refused pairs.  With -c a definite verdict is also
+ * stored in the shared cache (cache.c) once the work is done and the
+ * timer stopped.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +38,9 @@ struct run {
 	int  verbose;
 	int  refused;           /* pairs refused */
 	int  unknown;           /* pairs or lookups that could not tell */
+	char out[NSC_CACHE_REC_MAX / 2];   /* refused pairs, for the cache */
+	size_t outlen;
+	int  outfull;           /* some pair did not fit: do not cache */
 };
 
 static volatile sig_atomic_t refused_seen;
@@ -56,7 +61,8 @@ static void
 usage(void)
 {
 	fputs("usage: nscheck [-v] [-d daemon] [-a hosts.allow] "
-	    "[-D hosts.deny] [-s server[:port]] [-t seconds] DOMAIN\n", stderr);
+	    "[-D hosts.deny] [-s server[:port]] [-t seconds] [-c cachefile] "
+	    "DOMAIN\n", stderr);
 	exit(NSC_EXIT_USAGE);
 }
 
@@ -71,6 +77,15 @@ judge(struct run *r, const char *name, const char *addr, const char *src)
 		printf("%s %s\n", name, addr);
 		fflush(stdout);
 		refused_seen = 1;
+		if (!r->outfull) {
+			int n = snprintf(r->out + r->outlen, sizeof r->out - r->outlen,
+			    "%s%s %s", r->outlen ? " " : "", name, addr);
+
+			if (n < 0 || (size_t)n >= sizeof r->out - r->outlen)
+				r->outfull = 1;
+			else
+				r->outlen += (size_t)n;
+		}
 		r->refused++;
 	} else if (v < 0)
 		r->unknown++;
@@ -108,6 +123,38 @@ start_deadline(int seconds)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
+static void
+stop_deadline(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof it);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* -c: keep a definite verdict for the next sessions (never changes it). */
+static void
+cache_verdict(const struct run *r, const char *file, const char *domain,
+    int code, unsigned long ttl, const char *spec)
+{
+	const char *why;
+
+	if (file == NULL)
+		return;
+	stop_deadline();
+	if (r->outfull)
+		why = "too many refused pairs";
+	else if (nsc_cache_put(file, domain, code, ttl, r->daemon, spec, r->out,
+	    &why) == 0) {
+		if (r->verbose)
+			fprintf(stderr, "nscheck: %s: verdict cached for %lu s\n",
+			    domain, ttl > NSC_CACHE_TTL_MAX ? NSC_CACHE_TTL_MAX : ttl);
+		return;
+	}
+	if (r->verbose)
+		fprintf(stderr, "nscheck: %s: verdict not cached: %s\n", domain, why);
+}
+
 static const char *
 env_or_null(const char *name)
 {
@@ -123,15 +170,20 @@ main(int argc, char **argv)
 	struct nsq q;
 	struct nsc_zone *z;
 	struct sockaddr_storage ss;
-	const char *allow = NULL, *deny = NULL, *spec = NULL, *why;
+	const char *allow = NULL, *deny = NULL, *spec = NULL, *why, *cache = NULL;
 	char domain[DNSMSG_NAME_TEXT_MAX], esc[LOG_ESC_SIZE];
 	long timeout = NSC_TIMEOUT_DEFAULT;
 	int c, i, found, failed = 0;
 
 	memset(&r, 0, sizeof r);
 	r.daemon = NSC_DAEMON_DEFAULT;
-	while ((c = getopt(argc, argv, "vd:a:D:s:t:")) != -1) {
+	while ((c = getopt(argc, argv, "vd:a:D:s:t:c:")) != -1) {
 		switch (c) {
+		case 'c':
+			if (optarg[0] == '\0' || strlen(optarg) > PATH_TEXT_MAX)
+				usage();
+			cache = optarg;
+			break;
 		case 'v':
 			r.verbose = 1;
 			break;
@@ -195,7 +247,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "nscheck: %s\n", z->why);
 		free(z);
 		nsq_close(&q);
-		return found == 0 ? NSC_EXIT_NODOMAIN : NSC_EXIT_UNKNOWN;
+		c = found == 0 ? NSC_EXIT_NODOMAIN : NSC_EXIT_UNKNOWN;
+		cache_verdict(&r, cache, domain, c, q.minttl, spec);
+		return c;
 	}
 	if (r.verbose)
 		fprintf(stderr, "nscheck: %s: zone %s, %d nameserver%s\n",
@@ -231,5 +285,6 @@ main(int argc, char **argv)
 		    c == NSC_EXIT_UNKNOWN ? "could not tell" : "allowed",
 		    r.refused, q.queries);
 	free(z);
+	cache_verdict(&r, cache, domain, c, q.minttl, spec);
 	return c;
 }

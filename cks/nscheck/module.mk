@@ -25,11 +25,18 @@ endif
 endif
 endif
 NSCHECK_WRAP ?= $(LIBWRAP)
+# The verdict cache (cache.c) uses LMDB: its archive too when there is one.
+NSCHECK_LMDB_A := $(shell $(CC) -print-file-name=liblmdb.a)
+ifeq ($(NSCHECK_LMDB_A),liblmdb.a)
+NSCHECK_LMDB := -llmdb
+else
+NSCHECK_LMDB := $(NSCHECK_LMDB_A)
+endif
 
 $(BUILD)/bin/cks/nscheck: $(NSCHECK_OBJS) $(LIBZM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -Wl,-O1 -Wl,--as-needed -o $@ $(NSCHECK_OBJS) $(LIBZM) \
-	    $(NSCHECK_WRAP) -lresolv
+	    $(NSCHECK_WRAP) $(NSCHECK_LMDB) -lresolv
 
 UNIT_DEPS_test_nscheck := $(NSCHECK_PURE)
 UNIT_DEPS_nscheck := $(NSCHECK_PURE)

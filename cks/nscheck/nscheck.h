@@ -6,6 +6,7 @@
  *   query.c   one DNS question under the run's deadline (libresolv)
  *   dnsmsg.c  strict reading of DNS answers (pure; unit tested, fuzzable)
  *   wrap.c    the libwrap tables and hosts_ctl() (the only tcpd.h user)
+ *   cache.c   the shared verdict cache (-c)
  *
  * Lookups answer 1 / 0 / -1: found / not found / could not tell.
  */
@@ -33,6 +34,7 @@ struct nsq {
 	double   deadline;      /* CLOCK_MONOTONIC seconds */
 	unsigned queries;       /* questions sent */
 	int      open;
+	unsigned long minttl;   /* smallest TTL of any record in any answer */
 };
 
 /* spec: NULL/"" (resolv.conf) or "ip[:port]"; 0 or -1 (bad spec). */
@@ -120,5 +122,27 @@ int wrap_tables(const char *allow, const char *deny, const char **why);
  */
 int wrap_check(const char *daemon, const char *name, const char *addr,
     const char **how);
+/* The table libwrap reads (after wrap_tables): deny 0 hosts.allow, 1 hosts.deny. */
+const char *wrap_table(int deny);
+
+/* ---- cache.c ---------------------------------------------------------- */
+/*
+ * The verdict cache (-c FILE, docs/nscheck.8): an LMDB file keyed by the
+ * domain.  A record is one line of TAB-separated fields:
+ *   zmns1 EXPIRES EXIT DAEMON ALLOWPATH ALLOWID DENYPATH DENYID RESOLVER OUT
+ * EXPIRES in seconds since the epoch; EXIT 0, 1 or 3 (never 2: "could not
+ * tell" is not cached); the IDs are "dev ino size mtime.nsec" of each table
+ * ("-" when it does not exist); RESOLVER the -s/$RESOLVER text ("-" for
+ * resolv.conf); OUT the refused pairs, blank-separated.  The router's
+ * `nscache` relation (router/rel_nscache.c) reads the same format.
+ */
+#define NSC_CACHE_MAGIC "zmns1"
+/*
+ * Store a verdict for ttl seconds.  0 stored; -1 not stored, *why says
+ * why (the verdict itself is never affected).
+ */
+int nsc_cache_put(const char *file, const char *domain, int exitcode,
+    unsigned long ttl, const char *daemon, const char *resolver,
+    const char *out, const char **why);
 
 #endif

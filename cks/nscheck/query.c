@@ -8,7 +8,8 @@
  * res_nsend itself, and an answer still marked truncated is refused here.
  * Before each question the per-try timeout is cut to the time left, so
  * the run cannot outlive its deadline by more than the rounding of one
- * try; main.c's interval timer is the hard stop.
+ * try; main.c's interval timer is the hard stop.  Every answer's records
+ * lower q->minttl, the lifetime of a cached verdict (-c).
  */
 #include <errno.h>
 #include <string.h>
@@ -27,6 +28,23 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The smallest TTL of the answer's records, for the verdict cache. */
+static void
+note_ttl(struct nsq *q, const unsigned char *ans, size_t len)
+{
+	struct dnsmsg m;
+	struct dnsmsg_rr rr;
+	int r;
+
+	if (dnsmsg_init(&m, ans, len) < 0)
+		return;
+	while ((r = dnsmsg_next(&m, &rr)) == 1)
+		if (rr.ttl < q->minttl)
+			q->minttl = rr.ttl;
+	if (r < 0)
+		q->minttl = 0;          /* malformed: nothing worth keeping */
+}
+
 int
 nsq_open(struct nsq *q, const char *spec, int timeout_s)
 {
@@ -39,6 +57,7 @@ nsq_open(struct nsq *q, const char *spec, int timeout_s)
 	q->rs.options |= RES_RECURSE;
 	q->deadline = now() + timeout_s;
 	q->open = 1;
+	q->minttl = NSC_CACHE_TTL_MAX;
 	return 0;
 }
 
@@ -97,5 +116,6 @@ nsq_ask(struct nsq *q, const char *name, unsigned type, unsigned char *ans,
 		return -1;
 	}
 	*anslen = (size_t)n;
+	note_ttl(q, ans, *anslen);
 	return 1;
 }

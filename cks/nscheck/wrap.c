@@ -122,7 +122,20 @@ wrap_check(const char *daemon, const char *name, const char *addr,
 	return 1;
 }
 
+const char *
+wrap_table(int deny)
+{
+	return deny ? hosts_deny_table : hosts_allow_table;
+}
+
 #else /* ZM_NO_LIBWRAP */
+
+const char *
+wrap_table(int deny)
+{
+	(void)deny;
+	return NULL;
+}
 
 int
 wrap_tables(const char *allow, const char *deny, const char **why)
