@@ -32,6 +32,7 @@ cmd_reset(struct session *s)
 {
 	s->have_from = 0;
 	s->from[0] = '\0';
+	s->router.replay_from = NULL;
 	s->nrcpt = 0;
 	s->body8bit = 0;
 	buf_reset(&s->rcpts);
@@ -178,6 +179,7 @@ cmd_helo_common(struct session *s, const char *arg, int esmtp)
 	s->helo_seen = 1;
 	s->esmtp = esmtp;
 	cmd_reset(s);
+	s->router.replay_helo = strchr(style, 'h') != NULL ? s->helo : NULL;
 	s->state = ST_MAIL;
 	log_escape(esc, sizeof esc, arg, strlen(arg));
 	log_msg(LOG_INFO, "s=%s client=[%s] cmd=%s helo=\"%s\" flags=%s result=ok",
@@ -301,6 +303,8 @@ cmd_mail(struct session *s, const char *arg)
 	strcpy(s->from, ap.addr);
 	s->have_from = 1;
 	s->state = ST_RCPT;
+	if (cmd_has(s, 'f'))
+		s->router.replay_from = s->from;
 	log_msg(LOG_INFO, "s=%s client=[%s] cmd=MAIL from=<%s> result=accept",
 	    s->id, s->ip, esc);
 	return CMD_OK;

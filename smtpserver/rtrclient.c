@@ -300,6 +300,33 @@ rtr_dirty(struct rtr *r)
 	return poll(&pfd, 1, 0) > 0;
 }
 
+/* Tell a new router what its predecessor accepted; the answer is logged. */
+static int
+rtr_replay(struct rtr *r, const char *key, const char *arg, const char **why)
+{
+	const char *args[1];
+	struct rtr_reply rep;
+	struct buf req;
+	int rc;
+
+	args[0] = arg;
+	buf_init(&req, WIRE_REQUEST_MAX);
+	rc = rtr_format(&req, key, args, 1);
+	if (rc == 0)
+		rc = rtr_exchange(r, &req, &rep, why);
+	else {
+		buf_init(&rep.text, 16);
+		*why = "replay not representable";
+	}
+	buf_free(&req);
+	buf_free(&rep.text);
+	if (rc == 0)
+		log_msg(rep.code / 100 == 2 ? LOG_DEBUG : LOG_NOTICE,
+		    "s=%s router=%ld replay=%s code=%d", r->sid ? r->sid : "-",
+		    (long)r->pid, key, rep.code);
+	return rc;
+}
+
 static int
 rtr_start(struct rtr *r)
 {
@@ -332,6 +359,11 @@ rtr_start(struct rtr *r)
 		return rtr_fail(r, why);
 	log_msg(LOG_DEBUG, "s=%s router=%ld result=started init=%d",
 	    r->sid ? r->sid : "-", (long)r->pid, rep.code);
+	if ((r->replay_helo != NULL &&
+	    rtr_replay(r, "helo", r->replay_helo, &why) < 0) ||
+	    (r->replay_from != NULL &&
+	    rtr_replay(r, "from", r->replay_from, &why) < 0))
+		return rtr_fail(r, why);
 	return 0;
 }
 

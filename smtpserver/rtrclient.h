@@ -3,7 +3,9 @@
  * (docs/wire.md).
  *
  * The router is started on the first request that needs it and asked
- * `init rhost [ip]` first.  rtr_ask() sends one TAB-framed request and
+ * `init rhost [ip]` first; a router that replaces a dead one is then told
+ * `helo` and `from` again (replay_helo, replay_from, set by the session),
+ * so that the policy's session state survives the restart.  rtr_ask() sends one TAB-framed request and
  * reads one reply under a time limit, validating every line.  Any
  * failure (cannot start, EOF, malformed reply, timeout, trailing bytes)
  * kills the router (SIGKILL, reaped) and returns -1: the caller answers
@@ -33,6 +35,9 @@ struct rtr {
 	size_t      nextra;
 	long        timeout_s;
 	struct buf  in;           /* bytes read from the router */
+	/* Told again to a router that replaces a dead one, after init:
+	 * the HELO name and sender a router accepted (NULL: none). */
+	const char *replay_helo, *replay_from;
 };
 
 struct rtr_reply {

@@ -7,7 +7,7 @@ import pwd
 import socket
 import time
 
-from faultkit import (PLAIN, RCPT, SENDER, Raw, alive, assert_clean, cpu_ticks,
+from faultkit import (SENDER, Raw, alive, assert_clean, cpu_ticks,
                       deliver, greet, need_root, prlimit, session_children,
                       start_policy, wait_for)
 

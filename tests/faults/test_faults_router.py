@@ -6,8 +6,9 @@ the real router with the shipped policy."""
 import os
 import signal
 
-from faultkit import (RCPT, SENDER, Smtpd, alive, assert_clean, children,
-                      deliver, greet, kill, router_of, start_policy, wait_for)
+from faultkit import (DOUBLE, RCPT, SENDER, Smtpd, alive, assert_clean,
+                      children, deliver, double_conf, greet, kill, router_of,
+                      start_policy, wait_for)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_ROUTER = os.path.join(HERE, "bad-router")
@@ -195,5 +196,69 @@ def test_router_script_oversized_reply_reaches_the_client_cut(workdir):
         assert "rule=router-failure" not in d.log()
         assert_clean(d)
         deliver(d)
+    finally:
+        d.stop()
+
+
+def test_router_restarted_mid_transaction_knows_helo_and_sender(workdir):
+    """A router that replaces a dead one is told the accepted HELO and
+    MAIL FROM again (docs/wire.md), so the policy's session state holds:
+    a trap hit after the restart records the sender and the HELO name."""
+    d = start_policy(workdir)
+    relay = os.path.join(d.sandbox, "var", "db", "relay")
+    with open(os.path.join(relay, "trapaddrs"), "w") as f:
+        f.write("trap@localhost\n")
+    try:
+        r = greet(d, helo="spamhost.example")
+        r.expect("MAIL FROM:<spammer@spam.example>", 250)
+        sess, old = router_of(d)
+        kill(old)
+        wait_for(lambda: not alive(old), 5, "the router to die")
+        lines = r.expect("RCPT TO:<trap@localhost>", 454)
+        assert "[flushot-trap]" in lines[-1], lines
+        r.expect("QUIT", 221)
+        with open(os.path.join(relay, "flushots")) as f:
+            records = [l for l in f.read().splitlines() if l and not l.startswith("#")]
+        assert len(records) == 1, records
+        assert "spammer@spam.example" in records[0] and "spamhost.example" in records[0], records
+        assert "hit with null sender" not in d.log()
+        # the origin is held from now on
+        r = greet(d)
+        lines = r.expect("MAIL FROM:<spammer@spam.example>", 454)
+        assert "[flushot]" in lines[-1], lines
+        r.expect("QUIT", 221)
+        assert_clean(d)
+        deliver(d)
+    finally:
+        d.stop()
+
+
+def test_replay_to_a_new_router_on_the_wire(workdir):
+    """What a replacing router is told, byte for byte (router-double, a
+    TEST DOUBLE): init, then the accepted HELO and sender, then the
+    request; after RSET the sender is no longer replayed."""
+    conf = "PARAM tcpwrap off\nPARAM router-timeout 2\n127.0.0.1 -\n*  fth\n"
+    path, log = double_conf(workdir, [{"key": "to", "arg": "bad@x.example", "do": "!crash"}])
+    d = Smtpd(workdir, conf=conf, router=DOUBLE, env={"ROUTER_DOUBLE": path})
+    try:
+        r = greet(d, helo="c.example")
+        r.expect("MAIL FROM:<a@x.example>", 250)
+        r.expect("RCPT TO:<bad@x.example>", 451)
+        r.expect("RCPT TO:<good@x.example>", 250)
+        r.expect("RSET", 250)
+        r.expect("MAIL FROM:<>", 250)
+        r.expect("RCPT TO:<bad@x.example>", 451)
+        r.expect("RSET", 250)
+        r.expect("RCPT TO:<bad@x.example>", 503)
+        r.expect("MAIL FROM:<b@x.example>", 250)
+        r.expect("QUIT", 221)
+        d.wait_log("reason=quit")
+        with open(log, "rb") as f:
+            got = f.read()
+        init = b"init\t[127.0.0.2]\t[127.0.0.2]\n"
+        assert got == (init + b"helo\tc.example\nfrom\ta@x.example\nto\tbad@x.example\n"
+                       + init + b"helo\tc.example\nfrom\ta@x.example\nto\tgood@x.example\n"
+                       b"from\t\nto\tbad@x.example\n"
+                       + init + b"helo\tc.example\nfrom\tb@x.example\n"), got
     finally:
         d.stop()
