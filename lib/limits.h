@@ -38,6 +38,8 @@
 #define SMTP_RTR_LINE_MAX    512    /* one router reply line, as smtpserver reads it */
 #define SMTP_RTR_FAILURES_MAX 3     /* router failures in a session before 421 */
 #define SMTP_REFUSERS_MAX    64     /* live 421-answering children (-M, MaxSameIpSource) */
+#define SMTP_LINGER_MS       2000   /* after the last reply: read leftover input, ms */
+#define SMTP_LINGER_MAX      (1024L * 1024) /* ... and at most this many bytes */
 
 /* ---- router wire protocol -------------------------------------------- */
 #define WIRE_REQUEST_MAX     4096   /* one request line */

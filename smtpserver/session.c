@@ -11,11 +11,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -182,10 +184,54 @@ sess_router_env(struct session *s)
 		r->extra_env[r->nextra++] = e;
 }
 
+static long
+sess_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Closing a socket with input still unread (commands pipelined after our
+ * 421) makes the kernel answer with a RST, which throws away our last
+ * replies if they are still on their way.  So, when there is such input:
+ * send FIN after the replies, then read and drop what the client still
+ * sends until it closes, at most SMTP_LINGER_MS and SMTP_LINGER_MAX.
+ */
+static void
+sess_linger(struct session *s)
+{
+	char junk[4096];
+	struct pollfd pfd;
+	long end, left;
+	size_t total = 0;
+	ssize_t n;
+
+	if (!s->network || s->testmode || s->io.werr ||
+	    (sio_pending(&s->io) == 0 && !sio_input_waiting(&s->io, 0)))
+		return;
+	if (shutdown(s->io.out, SHUT_WR) < 0)
+		return;        /* not a socket */
+	end = sess_now_ms() + SMTP_LINGER_MS;
+	pfd.fd = s->io.in;
+	pfd.events = POLLIN;
+	while (total < SMTP_LINGER_MAX && (left = end - sess_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) <= 0)
+			break;
+		n = read(s->io.in, junk, sizeof junk);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+	}
+}
+
 static void
 sess_end(struct session *s, const char *reason)
 {
 	sio_flush(&s->io, SESS_FLUSH_MS);
+	sess_linger(s);
 	rtr_stop(&s->router);
 	log_msg(LOG_INFO, "s=%s client=[%s] event=disconnect reason=%s",
 	    s->id, s->ip, reason);

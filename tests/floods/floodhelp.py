@@ -336,3 +336,11 @@ def drain_all(socks, timeout=60, limit_bytes=1 << 20):
     finally:
         sel.close()
     return [tuple(o) for o in out]
+
+
+def no_crash(d):
+    """No session child of d died other than by exiting 0 (the parent logs
+    such a death as event=cleanup, listen.c), and the parent runs."""
+    log = d.log()
+    assert "event=cleanup" not in log, log[-2000:]
+    assert d.proc.poll() is None

@@ -7,7 +7,8 @@ import os
 import threading
 import time
 
-from floodhelp import PLAIN, connect, read_until, replies, wait_children
+from floodhelp import (PLAIN, connect, no_crash, read_until, replies,
+                       wait_children)
 from smtpd import Smtpd
 
 MAXSIZE = 1024 * 1024
@@ -104,3 +105,4 @@ def test_50mb_message_against_maxsize_1mb(workdir):
         assert "result=reject code=552 rule=size" in log
         assert "rule=errors" not in log
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)

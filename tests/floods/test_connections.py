@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from floodhelp import (PLAIN, Flood, Sampler, connect, limit, raise_nofile,
-                       read_until, session_pids, wait_children)
+from floodhelp import (PLAIN, Flood, Sampler, connect, limit, no_crash,
+                       raise_nofile, read_until, session_pids, wait_children)
 from smtpd import Smtpd
 
 N = 1000
@@ -74,6 +74,7 @@ def test_1000_connections_against_m100(workdir, excess421):
                 fl.close()
             left = wait_children(d.pid, 0, timeout=60)
             assert left == []
+            no_crash(d)
         # never more than -m sessions; the sampler saw the -m sessions
         log = d.log()
         assert len(session_pids(log)) == MAXSESS
@@ -140,5 +141,6 @@ def test_421_answerers_bounded_when_they_linger(workdir):
             if fl:
                 fl.close()
         assert wait_children(d.pid, 0, timeout=60) == []
+        no_crash(d)
         send_message(d)
         assert len(d.spooled()) == 1

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from floodhelp import (PLAIN, Sampler, connect, limit, pump, read_until,
-                       replies, vmrss_kb, wait_children)
+from floodhelp import (PLAIN, Sampler, connect, limit, no_crash, pump,
+                       read_until, replies, vmrss_kb, wait_children)
 from smtpd import Smtpd
 
 N = 10000
@@ -62,6 +62,7 @@ def test_10000_rcpts_in_one_transaction(workdir, max_rcpt):
             finally:
                 s.close()
             assert wait_children(d.pid, 0, timeout=30) == []
+            no_crash(d)
         # the 452s are not errors: the session was not cut
         assert "rule=errors" not in d.log()
         (name,) = d.spooled()

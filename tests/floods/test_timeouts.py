@@ -8,8 +8,8 @@ import os
 import socket
 import time
 
-from floodhelp import (Flood, connect, drain_all, raise_nofile, read_until,
-                       replies, wait_children)
+from floodhelp import (Flood, connect, drain_all, no_crash, raise_nofile,
+                       read_until, replies, wait_children)
 from smtpd import DOUBLE, Smtpd
 
 
@@ -58,6 +58,7 @@ def test_200_idle_sessions_freed_by_command_timeout(workdir):
             assert lines[-1].startswith("421 4.4.2 ") and "timeout" in lines[-1], lines
         assert d.log().count("event=disconnect reason=timeout") == 200
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
 
 
 def test_trickled_command_line_freed_by_command_timeout(workdir):
@@ -88,6 +89,7 @@ def test_trickled_command_line_freed_by_command_timeout(workdir):
         assert n < 80       # freed long before 20 s (the bound is generous)
         assert "reason=timeout" in d.log()
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
 
 
 def test_stall_in_data_freed_by_data_timeout(workdir):
@@ -107,6 +109,7 @@ def test_stall_in_data_freed_by_data_timeout(workdir):
         assert "cmd=DATA result=abort reason=timeout" in d.log()
         assert d.public_files() == [] and d.spooled() == []
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
 
 
 def test_session_timeout_frees_a_noop_loop(workdir):
@@ -133,6 +136,7 @@ def test_session_timeout_frees_a_noop_loop(workdir):
         assert last.startswith("421 4.4.2 ") and "timeout" in last, last
         assert n < 30       # ended long before 15 s (the bound is generous)
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
 
 
 def test_session_timeout_ends_pipelined_slow_commands(workdir):
@@ -158,6 +162,7 @@ def test_session_timeout_ends_pipelined_slow_commands(workdir):
         # about 6 in 3 s; never all 40 (that would take 20 s)
         assert len(answered) < 20, lines
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
 
 
 def test_session_timeout_ends_endless_data(workdir):
@@ -189,6 +194,7 @@ def test_session_timeout_ends_endless_data(workdir):
         assert b"421 4.4.2 " in got, (got[-200:], how)
         assert d.public_files() == [] and d.spooled() == []
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
 
 
 def test_session_timeout_holds_for_data_already_sent(workdir):
@@ -218,3 +224,4 @@ def test_session_timeout_holds_for_data_already_sent(workdir):
         assert d.spooled() == [] and d.public_files() == []
         assert "result=queued" not in d.log()
         assert wait_children(d.pid, 0, timeout=30) == []
+        no_crash(d)
