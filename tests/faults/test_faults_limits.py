@@ -127,3 +127,41 @@ def test_fork_failing_under_rlimit_nproc(workdir):
         assert_clean(d, [first, second])
     finally:
         d.stop()
+
+
+def test_session_out_of_descriptors_451_and_goes_on(workdir):
+    """A session child with no free descriptor: it cannot make the router's
+    pipes nor create the spool file.  Each command that needs one gets
+    451 4.3.0; the session goes on and works once descriptors are free."""
+    need_root()
+    d = start_policy(workdir, hooks=False)
+    try:
+        r = greet(d, helo=None)            # EHLO would start the router (flag h)
+        (sess,) = session_children(d)
+        fds = open_fds(sess)
+        prlimit(sess, nofile=next(i for i in range(len(fds) + 1) if i not in fds))
+        c, lines = r.cmd("EHLO client.example")
+        assert c == 451 and lines[0].startswith("451 4.3.0"), lines
+        assert "reason=\"cannot start the router\"" in d.log()
+        prlimit(sess, nofile=1024)
+        r.expect("EHLO client.example", 250)
+        r.expect("MAIL FROM:<%s>" % SENDER, 250)
+        r.expect("RCPT TO:<postmaster@localhost>", 250)
+        # the router runs; now no descriptor for the spool file
+        fds = open_fds(sess)
+        prlimit(sess, nofile=next(i for i in range(len(fds) + 1) if i not in fds))
+        c, lines = r.cmd("DATA")
+        assert c == 451 and lines[0] == \
+            "451 4.3.0 Cannot create the spool file, try again later", lines
+        assert "rule=spool error=\"Too many open files\"" in d.log()
+        prlimit(sess, nofile=1024)
+        r.expect("DATA", 354)
+        r.send("Subject: x\r\n\r\nbody\r\n.\r\n")
+        c, lines = r.reply()
+        assert c == 250, lines
+        r.expect("QUIT", 221)
+        assert len(d.spooled()) == 1
+        assert_clean(d, d.spooled())
+        deliver(d)
+    finally:
+        d.stop()

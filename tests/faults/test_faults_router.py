@@ -149,7 +149,7 @@ def test_router_program_printing_garbage_451(workdir):
     conf = "PARAM tcpwrap off\nPARAM router-timeout 2\n127.0.0.1 -\n*  f\n"
     d = Smtpd(workdir, conf=conf, router=BAD_ROUTER)
     try:
-        for bad in ("oversize", "binary", "longline", "threexx", "nocode"):
+        for bad in ("oversize", "binary", "longline", "threexx", "nocode", "partial"):
             r = greet(d)
             c, lines = r.cmd("MAIL FROM:<%s@x.example>" % bad, timeout=15)
             assert c == 451 and lines[0] == \
@@ -161,7 +161,7 @@ def test_router_program_printing_garbage_451(workdir):
             r.expect("QUIT", 221)
             r.close()
         log = d.log()
-        assert log.count("rule=router-failure") == 5
+        assert log.count("rule=router-failure") == 6
         assert "malformed reply" in log
         # repeated garbage in one session: 421 and close
         r = greet(d)
