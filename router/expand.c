@@ -332,14 +332,34 @@ fb_text(struct interp *in, struct fb *f, const char *s, size_t n, int active)
 	f->has = 1;
 }
 
+/*
+ * Does the field hold an active pattern character?  A '[' counts only
+ * when a ']' closes it (after an optional '!' or '^' and a first ']',
+ * which are members): an unmatched '[' is an ordinary character for
+ * glob(3), which could then only find a file of exactly that name, giving
+ * the same field as not globbing at all.  So `[ -n "$x" ]`, the commonest
+ * command of the policy scripts, no longer reads the current directory.
+ */
 static int
 has_glob(const struct fb *f)
 {
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < f->t.len; i++)
-		if (f->m.data[i] && strchr("*?[", f->t.data[i]) != NULL)
+	for (i = 0; i < f->t.len; i++) {
+		if (!f->m.data[i])
+			continue;
+		if (f->t.data[i] == '*' || f->t.data[i] == '?')
 			return 1;
+		if (f->t.data[i] != '[')
+			continue;
+		k = i + 1;
+		if (k < f->t.len && (f->t.data[k] == '!' || f->t.data[k] == '^'))
+			k++;
+		if (k < f->t.len && f->t.data[k] == ']')
+			k++;
+		if (k < f->t.len && memchr(f->t.data + k, ']', f->t.len - k) != NULL)
+			return 1;
+	}
 	return 0;
 }
 
