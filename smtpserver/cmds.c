@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "cmdparse.h"
 #include "data.h"
 #include "log.h"
 #include "smtpd.h"
@@ -52,28 +53,6 @@ cmd_error(struct session *s, const char *reply)
 	s->errors++;
 	sess_reply(s, reply);
 	return CMD_OK;
-}
-
-/* The rule a router reply names, the last "[rule]" in its text, or
- * "router". */
-static void
-cmd_rule(const char *text, char *rule, size_t rulesz)
-{
-	const char *o = strrchr(text, '['), *c;
-	size_t n;
-
-	snprintf(rule, rulesz, "router");
-	if (o == NULL || (c = strchr(o, ']')) == NULL)
-		return;
-	n = (size_t)(c - o - 1);
-	if (n == 0 || n >= rulesz || n > 40)
-		return;
-	memcpy(rule, o + 1, n);
-	rule[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)rule[i]) && rule[i] != '-' &&
-		    rule[i] != '_' && rule[i] != '.')
-			rule[i] = '_';
 }
 
 /*
@@ -219,43 +198,30 @@ cmd_path_flags(const struct session *s)
 static int
 cmd_mail_check(struct session *s, const char *arg, struct addr_path *ap)
 {
-	const char *why;
-	size_t i;
-	long size;
+	const char *why, *path;
 
 	if (s->state == ST_HELO)
 		return cmd_error(s, "503 5.5.1 Waiting for HELO/EHLO"), -1;
 	if (s->have_from)
 		return cmd_error(s, "503 5.5.1 Sender already specified"), -1;
-	if (strncasecmp(arg, "FROM:", 5) != 0)
+	if ((path = cmd_path_arg(arg, 1)) == NULL)
 		return cmd_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>"), -1;
-	if (addr_parse_path(arg + 5, cmd_path_flags(s) | ADDR_NULL_OK, ap,
+	if (addr_parse_path(path, cmd_path_flags(s) | ADDR_NULL_OK, ap,
 	    &why) < 0) {
 		sess_replyf(s, "501 5.1.7 Bad sender address syntax: %s", why);
 		s->errors++;
 		return -1;
 	}
-	for (i = 0; i < ap->nparams; i++) {
-		const struct addr_param *p = &ap->params[i];
-
-		if (!s->esmtp)
-			return cmd_error(s, "555 5.5.4 MAIL parameters need EHLO"), -1;
-		if (strcmp(p->name, "SIZE") == 0) {
-			if (util_parse_long(p->value, 0, 0x7fffffffL, &size) < 0)
-				return cmd_error(s, "501 5.5.4 Bad SIZE value"), -1;
-			if (size > smtpd_conf.maxsize) {
-				sess_reply(s, "552 5.3.4 Message size exceeds fixed maximum message size");
-				return -1;
-			}
-		} else if (strcmp(p->name, "BODY") == 0) {
-			if (strcasecmp(p->value, "8BITMIME") == 0)
-				s->body8bit = 1;
-			else if (strcasecmp(p->value, "7BIT") != 0)
-				return cmd_error(s, "501 5.5.4 Bad BODY value"), -1;
-		} else
-			return cmd_error(s, "555 5.5.4 Unsupported MAIL parameter"), -1;
+	switch (cmd_mail_params(ap, s->esmtp, smtpd_conf.maxsize, &s->body8bit,
+	    &why)) {
+	case 0:
+		return 0;
+	case CMD_PARAM_ERROR:
+		return cmd_error(s, why), -1;
+	default:
+		sess_reply(s, why);
+		return -1;
 	}
-	return 0;
 }
 
 static int
@@ -313,13 +279,13 @@ cmd_mail(struct session *s, const char *arg)
 static int
 cmd_rcpt_check(struct session *s, const char *arg, struct addr_path *ap)
 {
-	const char *why;
+	const char *why, *path;
 
 	if (!s->have_from)
 		return cmd_error(s, "503 5.5.1 Need MAIL before RCPT"), -1;
-	if (strncasecmp(arg, "TO:", 3) != 0)
+	if ((path = cmd_path_arg(arg, 0)) == NULL)
 		return cmd_error(s, "501 5.5.4 Syntax: RCPT TO:<address>"), -1;
-	if (addr_parse_path(arg + 3, cmd_path_flags(s), ap, &why) < 0) {
+	if (addr_parse_path(path, cmd_path_flags(s), ap, &why) < 0) {
 		sess_replyf(s, "501 5.1.3 Bad recipient address syntax: %s", why);
 		s->errors++;
 		return -1;
@@ -571,11 +537,10 @@ static const struct cmd cmds[] = {
 int
 cmd_dispatch(struct session *s, const char *line)
 {
-	const char *sp = strchr(line, ' '), *arg;
-	size_t vlen = sp ? (size_t)(sp - line) : strlen(line), i;
-
+	size_t vlen, i;
 	/* Arguments are validated by each handler (HELO: 501 5.5.4). */
-	arg = sp ? sp + 1 : "";
+	const char *arg = cmd_split(line, &vlen);
+
 	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strlen(cmds[i].name) == vlen &&
 		    strncasecmp(cmds[i].name, line, vlen) == 0)
