@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -231,8 +232,8 @@ static void
 sess_end(struct session *s, const char *reason)
 {
 	sio_flush(&s->io, SESS_FLUSH_MS);
-	sess_linger(s);
 	rtr_stop(&s->router);
+	sess_linger(s);
 	log_msg(LOG_INFO, "s=%s client=[%s] event=disconnect reason=%s",
 	    s->id, s->ip, reason);
 	buf_free(&s->rcpts);
@@ -298,6 +299,11 @@ sess_run(int infd, int outfd, const struct sockaddr *peer, socklen_t peerlen,
 		wrap_test(s);
 	else if (s->network)
 		wrap_check(s, infd);
+	/* From here on (twist has run) the socket is non-blocking, so that
+	 * a client that does not read our replies stalls a flush at most
+	 * the command timeout (sio_flush), not until the alarm. */
+	if (peer != NULL && fcntl(infd, F_SETFL, fcntl(infd, F_GETFL) | O_NONBLOCK) == 0)
+		s->io.wtimeout_ms = smtpd_conf.cmd_timeout * 1000;
 	if (!s->gate.allowed) {
 		sess_optmsg(s, m, sizeof m);
 		switch (s->gate.optreject) {

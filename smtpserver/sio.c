@@ -18,6 +18,7 @@ sio_init(struct sio *io, int in, int out)
 	io->out = out;
 	io->rpos = io->rlen = 0;
 	io->werr = 0;
+	io->wtimeout_ms = SIO_FLUSH_TIMEOUT_MS;
 	buf_init(&io->wbuf, SIO_WBUF_MAX);
 }
 
@@ -42,7 +43,7 @@ sio_fill(struct sio *io, long timeout_ms)
 	int rc;
 
 	/* Everything we owe the client goes out before we wait for it. */
-	if (io->wbuf.len > 0 && sio_flush(io, SIO_FLUSH_TIMEOUT_MS) < 0)
+	if (io->wbuf.len > 0 && sio_flush(io, io->wtimeout_ms) < 0)
 		return SIO_ERR;
 	io->rpos = io->rlen = 0;
 	pfd.fd = io->in;
@@ -157,7 +158,7 @@ sio_write(struct sio *io, const char *p, size_t n)
 	if (io->werr)
 		return;
 	if (buf_append(&io->wbuf, p, n) < 0) {
-		if (sio_flush(io, SIO_FLUSH_TIMEOUT_MS) < 0 ||
+		if (sio_flush(io, io->wtimeout_ms) < 0 ||
 		    buf_append(&io->wbuf, p, n) < 0)
 			io->werr = 1;
 	}
@@ -169,6 +170,7 @@ sio_flush(struct sio *io, long timeout_ms)
 	struct pollfd pfd;
 	size_t off = 0;
 	ssize_t n;
+	long end = sio_now_ms() + timeout_ms, left;
 	int rc;
 
 	if (io->werr) {
@@ -185,8 +187,10 @@ sio_flush(struct sio *io, long timeout_ms)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN) {
-			rc = poll(&pfd, 1, (int)timeout_ms);
+		/* The timeout is for the whole flush: a client taking a few
+		 * bytes now and then gets no more time. */
+		if (n < 0 && errno == EAGAIN && (left = end - sio_now_ms()) > 0) {
+			rc = poll(&pfd, 1, (int)left);
 			if (rc > 0 || (rc < 0 && errno == EINTR))
 				continue;
 		}

@@ -35,6 +35,7 @@ struct sio {
 	size_t     rpos, rlen;
 	struct buf wbuf;
 	int        werr;        /* a write failed: the client is gone */
+	long       wtimeout_ms; /* a flush may wait this long for the client */
 };
 
 void sio_init(struct sio *io, int in, int out);
@@ -55,7 +56,8 @@ size_t sio_pending(const struct sio *io);
 /* 1 if the client has sent something not yet read (poll with wait_ms). */
 int  sio_input_waiting(struct sio *io, long wait_ms);
 void sio_write(struct sio *io, const char *p, size_t n);
-/* 0, or -1 if the client is gone or stalls past timeout_ms. */
+/* 0, or -1 if the client is gone or takes more than timeout_ms for the
+ * whole flush (the descriptor should be non-blocking for that). */
 int  sio_flush(struct sio *io, long timeout_ms);
 
 #endif

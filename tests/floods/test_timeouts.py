@@ -225,3 +225,28 @@ def test_session_timeout_holds_for_data_already_sent(workdir):
         assert "result=queued" not in d.log()
         assert wait_children(d.pid, 0, timeout=30) == []
         no_crash(d)
+
+
+def test_client_that_never_reads_is_freed(workdir):
+    """A client that pipelines commands and never reads a reply: once the
+    replies fill the socket buffers the session may wait for it only the
+    command timeout (2 s), not until the session timeout (600 s)."""
+    with Smtpd(workdir, conf=conf(cmd=2, session=600)) as d:
+        s = greet(d)
+        try:
+            s.setblocking(False)
+            blob = b"NOOP\r\n" * (1 << 20)          # 6 MB; replies: 14 MB
+            off, end = 0, time.monotonic() + 30
+            while off < len(blob) and time.monotonic() < end:
+                try:
+                    off += s.send(blob[off:off + 65536])
+                except BlockingIOError:
+                    time.sleep(0.01)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+            # never a recv: the session must go away on its own
+            assert wait_children(d.pid, 0, timeout=30) == []
+        finally:
+            s.close()
+        assert "event=disconnect reason=error" in d.log()
+        no_crash(d)
