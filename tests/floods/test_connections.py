@@ -12,7 +12,8 @@ import time
 import pytest
 
 from floodhelp import (PLAIN, Flood, Sampler, connect, limit, no_crash,
-                       raise_nofile, read_until, session_pids, wait_children)
+                       raise_nofile, read_until, session_pids, vmrss_kb,
+                       wait_children)
 from smtpd import Smtpd
 
 N = 1000
@@ -144,3 +145,66 @@ def test_421_answerers_bounded_when_they_linger(workdir):
         no_crash(d)
         send_message(d)
         assert len(d.spooled()) == 1
+
+
+def test_one_address_floods_maxsameipsource(workdir):
+    """300 connections from one address: PARAM MaxSameIpSource (default
+    50) sessions, the rest 421 4.7.0 (or, past SMTP_REFUSERS_MAX live
+    answerers, a silent close), as the log says."""
+    n, same = 300, 50
+    raise_nofile(n + 200)
+    with Smtpd(workdir, options=["-L", "1024"], conf=PLAIN) as d:
+        with Sampler(d.pid) as smp:
+            fl = Flood(d.port, n, sources=["127.0.0.77"])
+            try:
+                assert fl.wait_first_line(timeout=60) == 0
+                log = d.log()
+                n421 = log.count("rule=MaxSameIpSource limit=%d action=421" % same)
+                nclose = log.count("rule=MaxSameIpSource limit=%d action=close" % same)
+                assert sum(1 for f in fl.first if f.startswith("220 ")) == same
+                assert n421 + nclose == n - same
+                assert sum(1 for f in fl.first if f.startswith("421 4.7.0 ")) == n421
+                assert sum(1 for f in fl.first if f == "EOF") == nclose
+                assert n421 > 0
+            finally:
+                fl.close()
+            assert wait_children(d.pid, 0, timeout=60) == []
+        assert smp.max_sessions(d.log()) == same
+        assert smp.max_named("smtpserver-421") <= limit("SMTP_REFUSERS_MAX")
+        no_crash(d)
+        send_message(d)
+        assert len(d.spooled()) == 1
+
+
+def parent_state(pid):
+    return len(os.listdir("/proc/%d/fd" % pid)), vmrss_kb(pid)
+
+
+def test_parent_does_not_leak_over_2000_sessions(workdir):
+    """10 waves of 200 sessions (banner, QUIT): afterwards the parent has
+    the same descriptors, no child, and its memory has not grown."""
+    raise_nofile(600)
+    with Smtpd(workdir, options=["-m", "300", "-L", "1024"], conf=PLAIN) as d:
+        send_message(d)
+        fds0, rss0 = parent_state(d.pid)
+        for wave in range(10):
+            fl = Flood(d.port, 200)
+            try:
+                assert fl.wait_first_line(timeout=60) == 0
+                assert len(fl.held) == 200, fl.first
+                for s in fl.held:
+                    s.setblocking(True)
+                    s.settimeout(30)
+                    s.sendall(b"QUIT\r\n")
+                for s in fl.held:
+                    assert read_until(s, rb"221 [^\r]*\r\n", timeout=30)[1] == "match"
+            finally:
+                fl.close()
+            assert wait_children(d.pid, 0, timeout=60) == []
+        fds1, rss1 = parent_state(d.pid)
+        assert fds1 == fds0
+        assert rss1 - rss0 < 1024, (rss0, rss1)
+        assert d.log().count("event=disconnect reason=quit") >= 2000
+        no_crash(d)
+        send_message(d)
+        assert len(d.spooled()) == 2
