@@ -6,12 +6,14 @@ normal message afterwards.  docs/robustness.md, "## Floods"."""
 import os
 import signal
 import smtplib
+import socket
+import struct
 import subprocess
 import time
 
 import pytest
 
-from floodhelp import (PLAIN, Flood, Sampler, connect, limit, no_crash,
+from floodhelp import (PLAIN, SOURCES, Flood, Sampler, connect, limit, no_crash,
                        raise_nofile, read_until, session_pids, vmrss_kb,
                        wait_children)
 from smtpd import Smtpd
@@ -208,3 +210,35 @@ def test_parent_does_not_leak_over_2000_sessions(workdir):
         no_crash(d)
         send_message(d)
         assert len(d.spooled()) == 2
+
+
+def test_500_connections_reset_at_once(workdir):
+    """500 clients that connect and reset at once (SO_LINGER 0), half of
+    them after sending half a command: every session ends cleanly, the
+    parent serves on."""
+    raise_nofile(800)
+    with Smtpd(workdir, options=["-L", "1024"], conf=PLAIN) as d:
+        socks = []
+        try:
+            for i in range(500):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+                s.bind((SOURCES[i % len(SOURCES)], 0))
+                s.settimeout(10)
+                s.connect(("127.0.0.1", d.port))
+                if i % 2:
+                    s.send(b"EHLO reset.exa")
+                socks.append(s)
+        finally:
+            for s in socks:
+                s.close()          # RST
+        end = time.monotonic() + 60
+        while (d.log().count("event=disconnect") < 500
+               and time.monotonic() < end):
+            time.sleep(0.05)
+        assert d.log().count("event=disconnect") == 500
+        assert wait_children(d.pid, 0, timeout=60) == []
+        no_crash(d)
+        send_message(d)
+        assert len(d.spooled()) == 1
