@@ -3,7 +3,9 @@ and with -M.  The parent never has more than -m session children, the
 excess is closed silently (or answered 421 4.3.2 by short-lived
 children, at most SMTP_REFUSERS_MAX at once), and the parent serves a
 normal message afterwards.  docs/robustness.md, "## Floods"."""
+import concurrent.futures
 import os
+import re
 import signal
 import smtplib
 import socket
@@ -242,3 +244,36 @@ def test_500_connections_reset_at_once(workdir):
         no_crash(d)
         send_message(d)
         assert len(d.spooled()) == 1
+
+
+def test_200_concurrent_messages_each_spooled_once(workdir):
+    """200 messages from 50 concurrent smtplib clients (40 addresses), each
+    100 KB: every one is queued exactly once, with its own recipient,
+    and nothing is left in public/."""
+    n, body = 200, ("y" * 76 + "\r\n") * 1300
+
+    def one(i):
+        with smtplib.SMTP("127.0.0.1", d.port, timeout=60,
+                          source_address=(SOURCES[i % len(SOURCES)], 0)) as c:
+            c.ehlo("many%d.example" % i)
+            c.sendmail("a@x.example", ["r%d@y.example" % i],
+                       "Subject: message %d\r\n\r\n%s" % (i, body))
+        return i
+
+    with Smtpd(workdir, options=["-m", "100", "-L", "1024"], conf=PLAIN) as d:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+            done = sorted(pool.map(one, range(n), timeout=120))
+        assert done == list(range(n))
+        names = d.spooled()
+        assert len(names) == n and d.public_files() == []
+        seen = []
+        for name in names:
+            data = d.read_spool(name)
+            (rcpt,) = re.findall(rb"^to <r(\d+)@y\.example>$", data, re.M)
+            assert b"Subject: message %s\n" % rcpt in data
+            assert data.count(b"y" * 76 + b"\n") == 1300
+            seen.append(int(rcpt))
+        assert sorted(seen) == list(range(n))
+        assert d.log().count("result=queued") == n
+        assert wait_children(d.pid, 0, timeout=60) == []
+        no_crash(d)
