@@ -132,6 +132,16 @@ def comm(pid):
         return ""
 
 
+def proc_state(pid):
+    """The state letter of pid (R, S, T, Z ...), "" if it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+    return st[st.rindex(")") + 2]
+
+
 def alive(pid):
     """True while pid exists and is not a zombie."""
     try:

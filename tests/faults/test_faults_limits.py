@@ -2,6 +2,8 @@
 parent at its file-descriptor limit, and fork() failing under a real
 RLIMIT_NPROC for the daemon's uid.  Real limits set with prlimit(1) on
 the running daemon, no LD_PRELOAD."""
+import contextlib
+import fcntl
 import os
 import pwd
 import socket
@@ -61,8 +63,28 @@ def test_parent_at_its_fd_limit_does_not_spin_and_recovers(workdir):
 
 
 # A system user no other test runs as, so that counting its processes for
-# RLIMIT_NPROC is not disturbed by tests running in parallel as daemon.
+# RLIMIT_NPROC is not disturbed by tests running in parallel as daemon;
+# two runs of this test at once (two checkouts) take turns on a lock.
 NPROC_USER = "uucp"
+NPROC_LOCK = "/tmp/zmailer-gw-faults-nproc.lock"
+
+
+@contextlib.contextmanager
+def nproc_turn(timeout=180):
+    fd = os.open(NPROC_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > end:
+                    raise AssertionError("another run holds %s" % NPROC_LOCK)
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
 
 
 def tasks_of(uid):
@@ -84,6 +106,11 @@ def tasks_of(uid):
 
 def test_fork_failing_under_rlimit_nproc(workdir):
     need_root()
+    with nproc_turn():
+        fork_failing(workdir)
+
+
+def fork_failing(workdir):
     pw = pwd.getpwnam(NPROC_USER)
     conf = "PARAM tcpwrap off\nPARAM router-timeout 5\n127.0.0.1 -\n*  ft\n"
     d = start_policy(workdir, conf=conf, hooks=False,

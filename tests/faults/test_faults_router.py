@@ -7,8 +7,8 @@ import os
 import signal
 
 from faultkit import (DOUBLE, RCPT, SENDER, Smtpd, alive, assert_clean,
-                      children, deliver, double_conf, greet, kill, router_of,
-                      start_policy, wait_for)
+                      children, deliver, double_conf, greet, kill, proc_state,
+                      router_of, start_policy, wait_for)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BAD_ROUTER = os.path.join(HERE, "bad-router")
@@ -84,6 +84,7 @@ def test_router_stopped_times_out_451(workdir):
         r.expect("MAIL FROM:<%s>" % SENDER, 250)
         sess, old = router_of(d)
         kill(old, signal.SIGSTOP)
+        wait_for(lambda: proc_state(old) == "T", 10, "the router to stop")
         c, lines = r.cmd("RCPT TO:<%s>" % RCPT, timeout=15)
         assert c == 451 and lines[0].startswith("451 4.3.0"), lines
         # the stopped router was killed and reaped, not left behind

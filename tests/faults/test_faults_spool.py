@@ -13,7 +13,7 @@ import signal
 import subprocess
 
 from faultkit import (PLAIN, RCPT, SENDER, Smtpd, alive, assert_clean,
-                      deliver, greet, kill, need_root, router_of,
+                      deliver, greet, kill, need_root, proc_state, router_of,
                       session_children, start_policy, wait_for)
 
 
@@ -260,6 +260,7 @@ def test_daemon_stopped_with_a_stuck_session_in_data_leaves_nothing(workdir):
         wait_for(lambda: d.public_files(), 10, "a partial spool file")
         (sess,) = session_children(d)
         kill(sess, signal.SIGSTOP)
+        wait_for(lambda: proc_state(sess) == "T", 10, "the session to stop")
         kill(d.pid, signal.SIGTERM)
         assert d.proc.wait(timeout=20) == 0
         assert not os.path.exists("/proc/%d" % sess)
