@@ -83,3 +83,28 @@ def test_unreadable_list_451_names_the_file(policy, name, step):
         os.chmod(path, 0o644)
     assert_clean(d, d.spooled())
     deliver(d, rcpt=rcpt)
+
+
+def test_flushots_unwritable_at_a_trap_hit(policy):
+    """The trap record cannot be written (flushots mode 0444, the router
+    runs as its owner): the trap recipient still gets 454, the log names
+    the file and the origin that was not recorded."""
+    d = policy
+    relay = os.path.join(d.sandbox, "var", "db", "relay")
+    flushots = os.path.join(relay, "flushots")
+    with open(os.path.join(relay, "trapaddrs"), "a") as f:
+        f.write("trap@localhost\n")
+    os.chmod(flushots, 0o444)
+    try:
+        r = greet(d)
+        r.expect("MAIL FROM:<sp@spam.example>", 250)
+        lines = r.expect("RCPT TO:<trap@localhost>", 454)
+        assert "[flushot-trap]" in lines[-1], lines
+        r.expect("QUIT", 221)
+        r.close()
+        log = d.wait_log("could not record origin=<sp@spam.example> trap=<trap@localhost>")
+        assert "%s: Permission denied" % flushots in log
+    finally:
+        os.chmod(flushots, 0o644)
+    assert_clean(d, d.spooled())
+    deliver(d)
