@@ -25,9 +25,15 @@
 
 #include "nscheck.h"
 
-/* "dev ino size mtime.nsec" of a table, "-" when there is none. */
+/*
+ * "dev ino size mtime.nsec" of a table, "-" when there is none.  -1 also
+ * when the table was changed at or after `since` (the clock tick in which
+ * the run began): libwrap may have read the version before that change,
+ * whose identity could be the same (same tick, same size).
+ */
 static int
-table_id(const char *path, char *out, size_t outsz)
+table_id(const char *path, const struct timespec *since, char *out,
+    size_t outsz)
 {
 	struct stat st;
 
@@ -39,6 +45,10 @@ table_id(const char *path, char *out, size_t outsz)
 		snprintf(out, outsz, "-");
 		return 0;
 	}
+	if (st.st_mtim.tv_sec > since->tv_sec ||
+	    (st.st_mtim.tv_sec == since->tv_sec &&
+	    st.st_mtim.tv_nsec >= since->tv_nsec))
+		return -1;
 	snprintf(out, outsz, "%ju %ju %jd %jd.%09ld", (uintmax_t)st.st_dev,
 	    (uintmax_t)st.st_ino, (intmax_t)st.st_size,
 	    (intmax_t)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
@@ -72,7 +82,7 @@ put(MDB_env *env, MDB_val *k, MDB_val *v, int empty_first)
 int
 nsc_cache_put(const char *file, const char *domain, int exitcode,
     unsigned long ttl, const char *daemon, const char *resolver,
-    const char *out, const char **why)
+    const char *out, const struct timespec *since, const char **why)
 {
 	char aid[128], did[128], rec[NSC_CACHE_REC_MAX];
 	const char *allow = wrap_table(0), *deny = wrap_table(1);
@@ -97,9 +107,9 @@ nsc_cache_put(const char *file, const char *domain, int exitcode,
 		*why = "a table path, daemon or resolver holds a TAB or line end";
 		return -1;
 	}
-	if (table_id(allow, aid, sizeof aid) < 0 ||
-	    table_id(deny, did, sizeof did) < 0) {
-		*why = "cannot stat the TCP Wrappers tables";
+	if (table_id(allow, since, aid, sizeof aid) < 0 ||
+	    table_id(deny, since, did, sizeof did) < 0) {
+		*why = "a TCP Wrappers table cannot be read or changed during the run";
 		return -1;
 	}
 	n = snprintf(rec, sizeof rec, "%s\t%lld\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s",

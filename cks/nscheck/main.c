@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dnsres.h"
@@ -44,6 +45,7 @@ struct run {
 };
 
 static volatile sig_atomic_t refused_seen;
+static struct timespec run_start;       /* CLOCK_REALTIME_COARSE, for -c */
 
 static void
 on_deadline(int sig)
@@ -145,7 +147,7 @@ cache_verdict(const struct run *r, const char *file, const char *domain,
 	if (r->outfull)
 		why = "too many refused pairs";
 	else if (nsc_cache_put(file, domain, code, ttl, r->daemon, spec, r->out,
-	    &why) == 0) {
+	    &run_start, &why) == 0) {
 		if (r->verbose)
 			fprintf(stderr, "nscheck: %s: verdict cached for %lu s\n",
 			    domain, ttl > NSC_CACHE_TTL_MAX ? NSC_CACHE_TTL_MAX : ttl);
@@ -175,6 +177,7 @@ main(int argc, char **argv)
 	long timeout = NSC_TIMEOUT_DEFAULT;
 	int c, i, found, failed = 0;
 
+	clock_gettime(CLOCK_REALTIME_COARSE, &run_start);
 	memset(&r, 0, sizeof r);
 	r.daemon = NSC_DAEMON_DEFAULT;
 	while ((c = getopt(argc, argv, "vd:a:D:s:t:c:")) != -1) {

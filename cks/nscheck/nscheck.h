@@ -15,6 +15,7 @@
 
 #include <netinet/in.h>
 #include <resolv.h>
+#include <time.h>
 
 #include "dnsmsg.h"
 #include "limits.h"
@@ -138,11 +139,12 @@ const char *wrap_table(int deny);
  */
 #define NSC_CACHE_MAGIC "zmns1"
 /*
- * Store a verdict for ttl seconds.  0 stored; -1 not stored, *why says
- * why (the verdict itself is never affected).
+ * Store a verdict for ttl seconds; since: CLOCK_REALTIME_COARSE when the
+ * run began (a table changed since then is not trusted).  0 stored; -1
+ * not stored, *why says why (the verdict itself is never affected).
  */
 int nsc_cache_put(const char *file, const char *domain, int exitcode,
     unsigned long ttl, const char *daemon, const char *resolver,
-    const char *out, const char **why);
+    const char *out, const struct timespec *since, const char **why);
 
 #endif
