@@ -233,9 +233,9 @@ sess_end(struct session *s, const char *reason)
 {
 	sio_flush(&s->io, SESS_FLUSH_MS);
 	rtr_stop(&s->router);
-	sess_linger(s);
 	log_msg(LOG_INFO, "s=%s client=[%s] event=disconnect reason=%s",
 	    s->id, s->ip, reason);
+	sess_linger(s);
 	buf_free(&s->rcpts);
 	sio_free(&s->io);
 }

@@ -344,3 +344,12 @@ def no_crash(d):
     log = d.log()
     assert "event=cleanup" not in log, log[-2000:]
     assert d.proc.poll() is None
+
+
+def tracer_of(pid):
+    """TracerPid of pid (0: not traced)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("TracerPid:"):
+                return int(line.split()[1])
+    return 0

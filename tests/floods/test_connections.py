@@ -16,8 +16,8 @@ import time
 import pytest
 
 from floodhelp import (PLAIN, SOURCES, Flood, Sampler, connect, limit, no_crash,
-                       raise_nofile, read_until, session_pids, vmrss_kb,
-                       wait_children)
+                       raise_nofile, read_until, session_pids, tracer_of,
+                       vmrss_kb, wait_children)
 from smtpd import Smtpd
 
 N = 1000
@@ -94,14 +94,6 @@ def test_1000_connections_against_m100(workdir, excess421):
         assert len(d.spooled()) == 1
         assert "result=queued" in d.log()
         assert d.proc.poll() is None
-
-
-def tracer_of(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("TracerPid:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_421_answerers_bounded_when_they_linger(workdir):

@@ -6,10 +6,11 @@ session child exits.  docs/robustness.md, "## Floods"."""
 import json
 import os
 import socket
+import subprocess
 import time
 
-from floodhelp import (Flood, connect, drain_all, no_crash, raise_nofile,
-                       read_until, replies, wait_children)
+from floodhelp import (Flood, connect, drain_all, no_crash, pump, raise_nofile,
+                       read_until, replies, tracer_of, wait_children)
 from smtpd import DOUBLE, Smtpd
 
 
@@ -87,7 +88,7 @@ def test_trickled_command_line_freed_by_command_timeout(workdir):
             s.close()
         assert got.startswith(b"421 4.4.2 ") and b"timeout" in got, got
         assert n < 80       # freed long before 20 s (the bound is generous)
-        assert "reason=timeout" in d.log()
+        d.wait_log("reason=timeout", timeout=10)
         assert wait_children(d.pid, 0, timeout=30) == []
         no_crash(d)
 
@@ -249,4 +250,40 @@ def test_client_that_never_reads_is_freed(workdir):
         finally:
             s.close()
         assert "event=disconnect reason=error" in d.log()
+        no_crash(d)
+
+
+def test_session_deadline_in_data_with_input_always_waiting(workdir):
+    """strace slows every read(2) of the session to one per 0.1 s, so a
+    5 MB message always has input waiting at the server; the session
+    deadline (3 s) still ends DATA with 421 (not the dot, 30 s later)."""
+    c = conf(cmd=10, data=10, session=3)
+    with Smtpd(workdir, conf=c) as d:
+        tracer = subprocess.Popen(
+            ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=read",
+             "-e", "inject=read:delay_enter=100000", "-p", str(d.pid)],
+            stdin=subprocess.DEVNULL)
+        s = None
+        try:
+            end = time.monotonic() + 10
+            while tracer_of(d.pid) == 0 and time.monotonic() < end:
+                time.sleep(0.02)
+            assert tracer_of(d.pid) == tracer.pid
+            s = greet(d)
+            s.sendall(b"EHLO slow.example\r\nMAIL FROM:<a@x.example>\r\n"
+                      b"RCPT TO:<b@y.example>\r\nDATA\r\n")
+            data, how = read_until(s, rb"354 [^\r]*\r\n", timeout=20)
+            assert how == "match", data
+            body = b"Subject: slow\r\n\r\n" + (b"z" * 78 + b"\r\n") * 65536 + b".\r\n"
+            got, sent, how = pump(s, body, timeout=25, stop=rb"\d{3} [^\r]*\r\n")
+        finally:
+            tracer.terminate()
+            tracer.wait(timeout=30)
+            if s:
+                s.close()
+        assert how == "match" and got.startswith(b"421 4.4.2 "), (got, how, sent)
+        assert b"timeout in DATA" in got
+        assert sent < len(body)
+        assert d.spooled() == [] and d.public_files() == []
+        assert wait_children(d.pid, 0, timeout=30) == []
         no_crash(d)
