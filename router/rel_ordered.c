@@ -175,6 +175,19 @@ od_cmp(const char *k, size_t kl, const char *t, size_t tl)
 	return kl < tl ? -1 : kl > tl;
 }
 
+/* The line number of the line starting at offset p (for reports). */
+static unsigned long
+od_lineno(const struct od *o, size_t p)
+{
+	unsigned long lineno = 1;
+	const char *q;
+
+	for (q = o->map; q < o->map + p &&
+	    (q = memchr(q, '\n', (size_t)(o->map + p - q))) != NULL; q++)
+		lineno++;
+	return lineno;
+}
+
 static int
 od_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 {
@@ -219,13 +232,7 @@ od_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 		if (c < 0)
 			continue;
 		if (ll > REL_LINE_MAX) {
-			unsigned long lineno = 1;
-			const char *q;
-
-			for (q = o->map; q < o->map + i &&
-			    (q = memchr(q, '\n', (size_t)(o->map + i - q))) != NULL; q++)
-				lineno++;
-			rel_report(r, lineno, "line too long, line skipped");
+			rel_report(r, od_lineno(o, i), "line too long, line skipped");
 			return REL_NOTFOUND;
 		}
 		k += kl;
@@ -235,7 +242,13 @@ od_get(struct rel *r, const char *key, size_t klen, struct buf *val)
 		    !rel_blank((unsigned char)k[kl]); kl++)
 			;
 		if (kl > REL_VALUE_MAX) {
-			rel_report(r, 0, "value too long, line skipped");
+			rel_report(r, od_lineno(o, i), "value too long, line skipped");
+			return REL_NOTFOUND;
+		}
+		/* As rel_text_walk() does for the other lists (found by
+		 * tests/fuzz/fuzz_rel.c: a NUL reached the caller). */
+		if (memchr(k, '\0', kl) != NULL) {
+			rel_report(r, od_lineno(o, i), "NUL byte, line skipped");
 			return REL_NOTFOUND;
 		}
 		if (buf_append(val, k, kl) < 0)

@@ -15,7 +15,7 @@ FUZZ_RUNS   ?= 20000000
 FUZZ_FLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -Ilib -Icks/nscheck \
                -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_NAMES  := zconf smtpaddr nscheck zmsh smtpdata smtpconf smtpcmd
+FUZZ_NAMES  := zconf smtpaddr nscheck zmsh smtpdata smtpconf smtpcmd rel zmsheval
 FUZZ_SRCS_zconf    :=
 FUZZ_SRCS_smtpaddr := smtpserver/addr.c
 FUZZ_SRCS_nscheck  := cks/nscheck/answer.c cks/nscheck/dnsmsg.c
@@ -25,9 +25,21 @@ FUZZ_SRCS_smtpcmd  := smtpserver/cmdparse.c smtpserver/addr.c
 # The parser pulls in the interpreter's tables; only main.c is left out.
 FUZZ_SRCS_zmsh     := $(filter-out router/main.c,$(wildcard router/*.c))
 FUZZ_LIBS_zmsh     := -llmdb
+# The evaluator and the relations run inside tests/fuzz/sandbox.c: these
+# calls go to its wrappers (no program run, no file written, no DNS).
+FUZZ_WRAP          := $(foreach f,fork execve open openat mkstemp rename \
+                      unlink fchmod fchown kill res_nquery usleep nanosleep \
+                      vsyslog,-Wl,--wrap=$(f))
+FUZZ_SRCS_zmsheval := $(FUZZ_SRCS_zmsh) tests/fuzz/sandbox.c
+FUZZ_LIBS_zmsheval := -llmdb $(FUZZ_WRAP)
+# A step may copy a value of up to ZMSH_VALUE_MAX bytes: a script within
+# ZMSH_STEPS_MAX can take seconds under ASan, so more time per input.
+FUZZ_OPTS_zmsheval := -timeout=120
+FUZZ_SRCS_rel      := $(wildcard router/rel*.c) router/fileperm.c tests/fuzz/sandbox.c
+FUZZ_LIBS_rel      := -llmdb $(FUZZ_WRAP)
 FUZZ_BINS   := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(LIB_SRCS) $(wildcard lib/*.h router/*.h)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(LIB_SRCS) $(wildcard lib/*.h router/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(LIB_SRCS) $(FUZZ_LIBS_$*) -lresolv -lm
 

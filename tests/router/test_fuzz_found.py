@@ -1,0 +1,29 @@
+"""Regressions for what the libFuzzer harnesses (tests/fuzz/) found in the
+router; each input is also in the harness's seed corpus."""
+import os
+
+from zmshhelp import run_f
+
+
+def write(workdir, name, data, mode=0o600):
+    path = os.path.join(workdir, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, mode)
+    return path
+
+
+def test_ordered_value_with_nul_is_skipped(workdir):
+    """fuzz_rel (corpus/rel/ordered-nul-value): an ordered list returned a
+    value with a NUL byte in it; the line is now skipped with file:line,
+    as the unordered and cidr lists always did."""
+    write(workdir, "list", b"a 1\nkey v\0x\nz 2\n")
+    script = write(workdir, "t.cf",
+                   b"relation -t ordered -f list r\n"
+                   b"v=$(r key); echo \"key [$v] $?\"\n"
+                   b"v=$(r a); echo \"a [$v] $?\"\n"
+                   b"v=$(r z); echo \"z [$v] $?\"\n", 0o644)
+    r = run_f(script, cwd=workdir, env={"ZM_LOG_STDERR": "1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"key [] 1\na [1] 0\nz [2] 0\n"
+    assert b"relation=r list:2: NUL byte, line skipped" in r.stderr, r.stderr
