@@ -8,7 +8,8 @@
  * ZMSH_PROG_TIME_DEFAULT, at most ZMSH_PROG_TIME_MAX); past that it is
  * killed and the status is 124.  Captured output past ZMSH_PROG_OUT_MAX
  * also kills it (status 125 and a message).  Not found: 127; not
- * executable: 126.
+ * executable: 126.  A program dies with the router (PR_SET_PDEATHSIG):
+ * a router killed from outside leaves nothing running.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,7 +107,7 @@ run_program(struct interp *in, int argc, struct val **argv,
 	long limit = ZMSH_PROG_TIME_DEFAULT, deadline;
 	const char *t;
 	size_t total = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if ((path = eval_path_search(in, name, 1)) == NULL) {
 		io_errorf(in, "%s: command not found", name);
@@ -147,9 +149,16 @@ run_program(struct interp *in, int argc, struct val **argv,
 	fds[1] = child_fd(in, 1, &outpipe[1], &closeme[1]);
 	fds[2] = child_fd(in, 2, &errpipe[1], &closeme[2]);
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		int j, nfd[3];
+
+		/* Dies with the router: a router killed by smtpserver (timeout)
+		 * leaves no program running past its PROGRAM_TIMEOUT. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		/* move the three sources out of the way, then into place */
 		for (j = 0; j < 3; j++)
 			nfd[j] = fds[j] >= 0 ? fcntl(fds[j], F_DUPFD_CLOEXEC, 10) : -1;

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,7 +163,7 @@ rtr_spawn(struct rtr *r)
 {
 	int to[2], from[2];
 	size_t i;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe2(to, O_CLOEXEC) < 0)
 		return -1;
@@ -171,6 +172,7 @@ rtr_spawn(struct rtr *r)
 		close(to[1]);
 		return -1;
 	}
+	parent = getpid();
 	if ((pid = fork()) < 0) {
 		close(to[0]); close(to[1]); close(from[0]); close(from[1]);
 		return -1;
@@ -178,6 +180,12 @@ rtr_spawn(struct rtr *r)
 	if (pid == 0) {
 		char *argv[6];
 		sigset_t none;
+
+		/* The router dies with its session, even one killed by SIGKILL
+		 * while the router runs a program and does not read its EOF. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 
 		if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0)
 			_exit(127);

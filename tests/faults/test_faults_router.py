@@ -49,9 +49,12 @@ def test_router_killed_while_answering(workdir):
         r.send("MAIL FROM:<sleep@localhost>\r\n")      # the router runs sleep 20
         sess, old = router_of(d)
         wait_for(lambda: "sleep" in _cmdlines(old), 10, "the router's program")
+        (prog,) = children(old)
         kill(old)
         c, lines = r.reply(timeout=10)
         assert c == 451 and lines[0].startswith("451 4.3.0"), lines
+        # the program dies with the router (it would sleep 20 s)
+        wait_for(lambda: not alive(prog), 5, "the router's program to die")
         # the session goes on with a new router
         r.expect("MAIL FROM:<%s>" % SENDER, 250)
         r.expect("RCPT TO:<%s>" % RCPT, 250)
@@ -109,9 +112,15 @@ def test_router_busy_past_timeout_451(workdir):
     d = start_policy(workdir)
     try:
         r = greet(d)
-        c, lines = r.cmd("MAIL FROM:<sleep@localhost>", timeout=15)
+        r.send("MAIL FROM:<sleep@localhost>\r\n")
+        sess, old = router_of(d)
+        wait_for(lambda: "sleep" in _cmdlines(old), 10, "the router's program")
+        (prog,) = children(old)
+        c, lines = r.reply(timeout=15)
         assert c == 451 and lines[0].startswith("451 4.3.0"), lines
         assert "reason=\"router-timeout reached\"" in d.log()
+        # nothing the killed router ran is left running
+        wait_for(lambda: not alive(prog), 5, "the router's program to die")
         # MAIL was not accepted; a new router answers the next one
         r.expect("RCPT TO:<%s>" % RCPT, 503)
         r.expect("MAIL FROM:<%s>" % SENDER, 250)
@@ -261,5 +270,26 @@ def test_replay_to_a_new_router_on_the_wire(workdir):
                        + init + b"helo\tc.example\nfrom\ta@x.example\nto\tgood@x.example\n"
                        b"from\t\nto\tbad@x.example\n"
                        + init + b"helo\tc.example\nfrom\tb@x.example\n"), got
+    finally:
+        d.stop()
+
+
+def test_session_killed_while_its_router_runs_a_program(workdir):
+    """SIGKILL to the session child while its router runs a program: the
+    router and its program die with it at once (they do not wait for the
+    program to end and the router to read EOF)."""
+    d = start_policy(workdir)
+    try:
+        r = greet(d)
+        r.send("MAIL FROM:<sleep@localhost>\r\n")
+        sess, rtr = router_of(d)
+        wait_for(lambda: "sleep" in _cmdlines(rtr), 10, "the router's program")
+        (prog,) = children(rtr)
+        kill(sess)
+        assert r.closed(timeout=10)
+        wait_for(lambda: not alive(rtr) and not alive(prog), 5,
+                 "the router and its program to die")
+        assert_clean(d)
+        deliver(d)
     finally:
         d.stop()
