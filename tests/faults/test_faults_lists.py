@@ -108,3 +108,26 @@ def test_flushots_unwritable_at_a_trap_hit(policy):
         os.chmod(flushots, 0o644)
     assert_clean(d, d.spooled())
     deliver(d)
+
+
+@pytest.mark.parametrize("name", ["zmailer.conf", "share/router.cf", "share/cf/server.cf"])
+def test_router_configuration_unreadable_451_names_the_file(policy, name):
+    """A file the router loads at start readable by root only (a common
+    installation mistake): the router cannot start, every command that
+    needs it gets 451 4.3.0 (421 after 3), the log names the file."""
+    d = policy
+    path = os.path.join(d.sandbox, name)
+    start = len(d.log())
+    os.chmod(path, 0o600)
+    try:
+        r = greet(d, helo=None)
+        for want in (451, 451, 421):
+            c, lines = r.cmd("EHLO client.example", timeout=20)
+            assert c == want and lines[0].startswith("%d 4.3.0" % want), lines
+        assert r.closed()
+        log = d.log()[start:]
+        assert "%s: Permission denied" % path in log, log
+    finally:
+        os.chmod(path, 0o644)
+    assert_clean(d, d.spooled())
+    deliver(d)
