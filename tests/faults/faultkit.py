@@ -20,7 +20,8 @@ from smtphelp import DOUBLE, PLAIN, Raw, Smtpd, double_conf  # noqa: E402,F401
 
 # The policy's server function with test hooks in front: a sender whose
 # local part is "sleep" makes the router run a program that sleeps (a
-# router busy answering, or hung); "many", "long" and "binary" make the
+# router busy answering, or hung); "loop" loops forever in the script;
+# "many", "long" and "binary" make the
 # script print an oversized or dirty reply (files written by
 # start_policy); everything else is the shipped policy.
 HOOKS_CF = """
@@ -28,6 +29,7 @@ HOOKS_CF = """
 server (key) {
 	case "$key:$1" in
 	from:sleep@*)	sleep 20 ;;
+	from:loop@*)	while :; do :; done ;;
 	from:many@*)	cat "$MAILSHARE/faults-many" ; return 0 ;;
 	from:long@*)	cat "$MAILSHARE/faults-long" ; return 0 ;;
 	from:binary@*)	cat "$MAILSHARE/faults-binary" ; return 0 ;;

@@ -293,3 +293,26 @@ def test_session_killed_while_its_router_runs_a_program(workdir):
         deliver(d)
     finally:
         d.stop()
+
+
+def test_script_looping_forever_451_from_the_router(workdir):
+    """A policy script that never returns: the router's own step limit
+    (ZMSH_STEPS_MAX) ends the request with 451 4.3.0 before
+    router-timeout; the same router answers the next command."""
+    d = start_policy(workdir)
+    try:
+        r = greet(d)
+        sess, rtr = router_of(d)
+        c, lines = r.cmd("MAIL FROM:<loop@localhost>", timeout=15)
+        assert c == 451 and lines[0] == \
+            "451 4.3.0 Temporary policy failure, try again later", lines
+        r.expect("MAIL FROM:<%s>" % SENDER, 250)
+        assert router_of(d) == (sess, rtr)
+        r.expect("QUIT", 221)
+        log = d.wait_log("reason=quit")
+        assert "rule=router-failure" not in log and "failures=" not in log
+        assert "server.cf:" in log and "(runaway loop?)" in log
+        assert_clean(d)
+        deliver(d)
+    finally:
+        d.stop()
