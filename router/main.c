@@ -27,8 +27,14 @@
 
 extern char **environ;
 
-/* The interpreter of a -I smtpserver router, alive until exit. */
-static struct interp *wire_interp;
+/*
+ * The interpreter, and the script path when it was built here: kept
+ * reachable until exit (volatile: the stores must stay) so that the paths
+ * that return early, and a -I smtpserver router, which exits without
+ * freeing its scripts, leave nothing a leak checker would count.
+ */
+static struct interp *volatile the_interp;
+static char *volatile owned_file;
 
 static void
 usage(void)
@@ -268,7 +274,7 @@ main(int argc, char **argv)
 	if (mode == NULL && !opt_i && file == NULL)
 		usage();
 	log_init("router", LOG_MAIL, mode != NULL ? 0 : LOG_TO_STDERR);
-	in = xcalloc(1, sizeof(*in));
+	in = the_interp = xcalloc(1, sizeof(*in));
 	interp_init(in, environ);
 	in->wire = mode != NULL;
 	in->opt_i = opt_i || mode != NULL;
@@ -289,14 +295,14 @@ main(int argc, char **argv)
 		p = xmalloc(l + 12);
 		memcpy(p, share, l);
 		memcpy(p + l, "/router.cf", 11);
-		file = p;
+		file = owned_file = p;
 	} else {
 		if (strchr(file, '/') == NULL) {
 			size_t l = strlen(file);
 			char *p = xmalloc(l + 3);
 			memcpy(p, "./", 2);
 			memcpy(p + 2, file, l + 1);
-			file = p;
+			file = owned_file = p;
 		}
 		in->arg0 = file;
 		if (argc > 0) {
@@ -348,10 +354,9 @@ main(int argc, char **argv)
 		/*
 		 * The session is over and the process exits: freeing every
 		 * script, relation and regex one by one would only cost time
-		 * (a tenth of a router's instructions).  Kept reachable so
-		 * that leak checkers do not count it.
+		 * (a tenth of a router's instructions); the_interp keeps it
+		 * reachable.
 		 */
-		wire_interp = in;
 		fflush(stdout);
 		return st;
 	} else if (opt_i)
@@ -359,5 +364,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 	interp_free(in);
 	free(in);
+	the_interp = NULL;
+	free(owned_file);
+	owned_file = NULL;
 	return st;
 }
