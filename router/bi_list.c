@@ -144,16 +144,15 @@ bi_elements(struct interp *in, int argc, struct val **argv)
 static int
 bi_grind(struct interp *in, int argc, struct val **argv)
 {
-	struct buf b;
+	struct buf *b = buf_scratch(in, ZMSH_VALUE_MAX * 2);
 	int i;
 
-	buf_init(&b, ZMSH_VALUE_MAX * 2);
 	for (i = 1; i < argc; i++) {
-		val_grind(&b, argv[i]);
-		buf_putc(&b, '\n');
+		val_grind(b, argv[i]);
+		buf_putc(b, '\n');
 	}
-	io_write(in, 1, b.data ? b.data : "", b.len);
-	buf_free(&b);
+	io_write(in, 1, b->data ? b->data : "", b->len);
+	cleanup_pop(in, 1);
 	return 0;
 }
 

@@ -104,7 +104,7 @@ bi_condquote(struct interp *in, int argc, struct val **argv)
 {
 	const char *s;
 	size_t n, i;
-	struct buf b;
+	struct buf *b;
 
 	if (argc != 2)
 		return bi_usage(in, "condquote STRING");
@@ -118,16 +118,16 @@ bi_condquote(struct interp *in, int argc, struct val **argv)
 		println(in, s, n);
 		return 0;
 	}
-	buf_init(&b, ZMSH_VALUE_MAX * 2 + 3);
-	buf_putc(&b, '"');
+	b = buf_scratch(in, ZMSH_VALUE_MAX * 2 + 3);
+	buf_putc(b, '"');
 	for (i = 0; i < n; i++) {
 		if (s[i] == '"' || s[i] == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, s[i]);
+			buf_putc(b, '\\');
+		buf_putc(b, s[i]);
 	}
-	buf_putc(&b, '"');
-	println(in, b.data, b.len);
-	buf_free(&b);
+	buf_putc(b, '"');
+	println(in, b->data, b->len);
+	cleanup_pop(in, 1);
 	return 0;
 }
 
@@ -477,7 +477,7 @@ bi_syslog(struct interp *in, int argc, struct val **argv)
 		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
 	};
 	int i = 1, prio = LOG_NOTICE;
-	struct buf b;
+	struct buf *b;
 	char esc[LOG_ESC_SIZE];
 
 	if (i + 1 < argc && strcmp(arg_str(in, argv[i]), "-p") == 0) {
@@ -493,15 +493,15 @@ bi_syslog(struct interp *in, int argc, struct val **argv)
 		prio = prios[k].p;
 		i += 2;
 	}
-	buf_init(&b, LOG_LINE_MAX);
+	b = buf_scratch(in, LOG_LINE_MAX);
 	for (; i < argc; i++) {
-		buf_puts(&b, arg_str(in, argv[i]));
+		buf_puts(b, arg_str(in, argv[i]));
 		if (i + 1 < argc)
-			buf_putc(&b, ' ');
+			buf_putc(b, ' ');
 	}
-	log_msg(prio, "%s", log_escape(esc, sizeof(esc), b.data ? b.data : "",
-	    b.len));
-	buf_free(&b);
+	log_msg(prio, "%s", log_escape(esc, sizeof(esc), b->data ? b->data : "",
+	    b->len));
+	cleanup_pop(in, 1);
 	return 0;
 }
 

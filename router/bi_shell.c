@@ -30,7 +30,7 @@ bi_usage(struct interp *in, const char *msg)
 static int
 bi_echo(struct interp *in, int argc, struct val **argv)
 {
-	struct buf b;
+	struct buf *b;
 	int i = 1, nl = 1;
 
 	if (i < argc && strcmp(arg_str(in, argv[i]), "-n") == 0) {
@@ -39,18 +39,20 @@ bi_echo(struct interp *in, int argc, struct val **argv)
 	}
 	if (i < argc && strcmp(arg_str(in, argv[i]), "--") == 0)
 		i++;
-	buf_init(&b, ZMSH_VALUE_MAX * 2);
+	/* io_write() and val_text() may end the script: found leaking by
+	 * tests/fuzz/fuzz_zmsheval.c when b was on the C stack. */
+	b = buf_scratch(in, ZMSH_VALUE_MAX * 2);
 	for (; i < argc; i++) {
 		size_t l;
 		const char *s = val_text(in, argv[i], &l);
-		buf_append(&b, s, l);
+		buf_append(b, s, l);
 		if (i + 1 < argc)
-			buf_putc(&b, ' ');
+			buf_putc(b, ' ');
 	}
 	if (nl)
-		buf_putc(&b, '\n');
-	io_write(in, 1, b.data ? b.data : "", b.len);
-	buf_free(&b);
+		buf_putc(b, '\n');
+	io_write(in, 1, b->data ? b->data : "", b->len);
+	cleanup_pop(in, 1);
 	return 0;
 }
 
@@ -87,22 +89,20 @@ bi_dot(struct interp *in, int argc, struct val **argv)
 static int
 bi_eval(struct interp *in, int argc, struct val **argv)
 {
-	struct buf b;
+	struct buf *b;
 	struct unit *u;
 	char err[512];
 	int i;
 
-	buf_init(&b, ZMSH_SCRIPT_MAX);
+	b = buf_scratch(in, ZMSH_SCRIPT_MAX);
 	for (i = 1; i < argc; i++) {
 		size_t l;
 		const char *s = val_text(in, argv[i], &l);
-		if (buf_append(&b, s, l) < 0 || (i + 1 < argc && buf_putc(&b, ' ') < 0)) {
-			buf_free(&b);
+		if (buf_append(b, s, l) < 0 || (i + 1 < argc && buf_putc(b, ' ') < 0))
 			interp_fatal(in, "eval: text too long");
-		}
 	}
-	u = parse_unit("eval", b.data ? b.data : "", b.len, 1, err, sizeof(err));
-	buf_free(&b);
+	u = parse_unit("eval", b->data ? b->data : "", b->len, 1, err, sizeof(err));
+	cleanup_pop(in, 1);
 	if (u == NULL) {
 		io_errorf(in, "%s", err);
 		return 2;

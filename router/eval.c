@@ -323,12 +323,12 @@ dispatch(struct interp *in, int argc, struct val **argv, struct frame *tmp)
 		st = b->fn(in, argc, argv);
 		if ((b->flags & BI_LISTVAL) && in->rval != NULL &&
 		    is_listval_out(in)) {
-			struct buf g;
-			buf_init(&g, ZMSH_VALUE_MAX + 2);
-			val_grind(&g, in->rval);
-			buf_putc(&g, '\n');
-			io_write(in, 1, g.data, g.len);
-			buf_free(&g);
+			struct buf *g = buf_scratch(in, ZMSH_VALUE_MAX + 2);
+
+			val_grind(g, in->rval);
+			buf_putc(g, '\n');
+			io_write(in, 1, g->data, g->len);
+			cleanup_pop(in, 1);
 		}
 		return set_status(in, st);
 	}
@@ -767,6 +767,16 @@ buf_cleanup(struct interp *in, void *p)
 {
 	(void)in;
 	buf_free(p);
+}
+
+struct buf *
+buf_scratch(struct interp *in, size_t max)
+{
+	struct buf *b = arena_calloc(&in->tmp, 1, sizeof(*b));
+
+	buf_init(b, max);
+	cleanup_push(in, buf_cleanup, b);
+	return b;
 }
 
 /* Find name on $PATH (if it has no '/'); the path in arena, or NULL. */

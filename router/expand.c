@@ -494,7 +494,7 @@ struct val *
 exp_value(struct interp *in, const struct word *w)
 {
 	struct pieces ps;
-	struct buf b;
+	struct buf *b;
 	struct val *v;
 	size_t i;
 
@@ -508,7 +508,7 @@ exp_value(struct interp *in, const struct word *w)
 	}
 	if (ps.n == 1)
 		return val_str(in, ps.p[0].s ? ps.p[0].s : "", ps.p[0].n);
-	buf_init(&b, ZMSH_VALUE_MAX);
+	b = buf_scratch(in, ZMSH_VALUE_MAX);
 	for (i = 0; i < ps.n; i++) {
 		const char *s = ps.p[i].s;
 		size_t l = ps.p[i].n;
@@ -516,14 +516,12 @@ exp_value(struct interp *in, const struct word *w)
 			s = val_text(in, ps.p[i].list, &l);
 		if (ps.p[i].brk)
 			s = " ", l = (i > 0 && i + 1 < ps.n) ? 1 : 0;
-		if (l > 0 && buf_append(&b, s, l) < 0) {
-			buf_free(&b);
+		if (l > 0 && buf_append(b, s, l) < 0)
 			interp_fatal(in, "value longer than %ld bytes",
 			    (long)ZMSH_VALUE_MAX);
-		}
 	}
-	v = val_str(in, b.data ? b.data : "", b.len);
-	buf_free(&b);
+	v = val_str(in, b->data ? b->data : "", b->len);
+	cleanup_pop(in, 1);
 	return v;
 }
 
@@ -543,13 +541,13 @@ char *
 exp_pattern(struct interp *in, const struct word *w, int glob)
 {
 	struct pieces ps;
-	struct buf b;
+	struct buf *b;
 	char *s;
 	size_t i, j;
 
 	memset(&ps, 0, sizeof(ps));
 	word_pieces(in, w, &ps);
-	buf_init(&b, ZMSH_VALUE_MAX * 2);
+	b = buf_scratch(in, ZMSH_VALUE_MAX * 2);
 	for (i = 0; i < ps.n; i++) {
 		const char *t = ps.p[i].s;
 		size_t l = ps.p[i].n;
@@ -557,15 +555,13 @@ exp_pattern(struct interp *in, const struct word *w, int glob)
 			t = val_text(in, ps.p[i].list, &l);
 		for (j = 0; j < l; j++) {
 			if (glob && ps.p[i].quoted && strchr("*?[]\\", t[j]) != NULL)
-				buf_putc(&b, '\\');
-			if (buf_putc(&b, t[j]) < 0) {
-				buf_free(&b);
+				buf_putc(b, '\\');
+			if (buf_putc(b, t[j]) < 0)
 				interp_fatal(in, "pattern too long");
-			}
 		}
 	}
-	s = arena_strndup(&in->tmp, b.data ? b.data : "", b.len);
-	buf_free(&b);
+	s = arena_strndup(&in->tmp, b->data ? b->data : "", b->len);
+	cleanup_pop(in, 1);
 	return s;
 }
 

@@ -179,6 +179,13 @@ char *eval_path_search(struct interp *in, const char *name, int want_exec);
 struct func *func_get(struct interp *in, const char *name);
 void cleanup_push(struct interp *in, void (*fn)(struct interp *, void *), void *p);
 void cleanup_pop(struct interp *in, int run);
+/*
+ * A buffer (in the arena) whose memory a script error cannot leak: it is
+ * on the cleanup stack; cleanup_pop(in, 1) frees it.  For every buffer
+ * that lives across a call that may fail (io_write, val_text, arena
+ * allocation).
+ */
+struct buf *buf_scratch(struct interp *in, size_t max);
 void interp_step(struct interp *in);
 void interp_reset_request(struct interp *in);
 

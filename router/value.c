@@ -142,7 +142,7 @@ val_grind(struct buf *out, const struct val *v)
 const char *
 val_text(struct interp *in, const struct val *v, size_t *len)
 {
-	struct buf b;
+	struct buf *b;
 	char *s;
 
 	if (v->type == V_STR) {
@@ -150,12 +150,12 @@ val_text(struct interp *in, const struct val *v, size_t *len)
 			*len = v->n;
 		return v->s;
 	}
-	buf_init(&b, ZMSH_VALUE_MAX);
-	val_grind(&b, v);
-	s = arena_strndup(&in->tmp, buf_cstr(&b), b.len);
+	b = buf_scratch(in, ZMSH_VALUE_MAX);
+	val_grind(b, v);
+	s = arena_strndup(&in->tmp, buf_cstr(b), b->len);
 	if (len)
-		*len = b.len;
-	buf_free(&b);
+		*len = b->len;
+	cleanup_pop(in, 1);
 	return s;
 }
 

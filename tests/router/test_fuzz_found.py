@@ -27,3 +27,25 @@ def test_ordered_value_with_nul_is_skipped(workdir):
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"key [] 1\na [1] 0\nz [2] 0\n"
     assert b"relation=r list:2: NUL byte, line skipped" in r.stderr, r.stderr
+
+
+LEAK_SCRIPT = b"""\
+fn0 () { c0=; while [ "$c0" != 'xxxx' ]; do c0="${c0}x"; echo $l0 "$@"; done; }
+c1=; while [ "$c1" != 'xxxxxxxxxxxxxxxxxx' ]; do c1="${c1}x"; setf $(cdr $l0) $(fn0 a); done
+echo not-reached
+"""
+
+
+def test_echo_into_full_capture_does_not_leak(workdir):
+    """fuzz_zmsheval (corpus/zmsheval/leak-echo-capture): `echo` filling a
+    $(...) past ZMSH_SUBST_MAX ended the script from inside io_write()
+    and leaked echo's buffer (2 MB).  Buffers that live across a call
+    that may end the script are now on the cleanup stack (buf_scratch).
+    Under the sanitizer build (make check-san) the leak checker is on for
+    this run, so a leak fails the test."""
+    script = write(workdir, "t.cf", LEAK_SCRIPT, 0o644)
+    r = run_f(script, cwd=workdir, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert r.returncode == 2, r.stderr
+    assert b"t.cf:1:67: output larger than 1048576 bytes" in r.stderr, r.stderr
+    assert b"not-reached" not in r.stdout
+    assert b"LeakSanitizer" not in r.stderr, r.stderr
