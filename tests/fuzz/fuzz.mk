@@ -1,13 +1,19 @@
-# tests/fuzz: libFuzzer harnesses for the pure parsers.  Not part of
-# `make all` or `make check`: only `make fuzz-smoke` needs clang.
+# tests/fuzz: libFuzzer harnesses for the parsers, the DATA state machine,
+# the zmsh evaluator and the relation files (docs/security.md, Fuzzing).
+# Not part of `make all` or `make check`: only `make fuzz-smoke` needs
+# clang (CI runs it after `make check`, FUZZ_SECS=10).
 #
 #   make fuzz-smoke                     build into build-fuzz/, run each
 #                                       harness over its seed corpus for
-#                                       FUZZ_SECS seconds; fail on a crash
-#   make fuzz-smoke FUZZ_SECS=600       the long run
+#                                       FUZZ_SECS seconds; fail on a crash,
+#                                       leak or timeout
+#   make fuzz-smoke FUZZ_SECS=600 FUZZ_RUNS=-1 FUZZ_NAMES="rel zmsheval"
+#                                       the long run of some of them
 #
 # Each harness is linked from sources (not $(BUILD) objects) so the
-# normal build's flags never mix with -fsanitize=fuzzer.
+# normal build's flags never mix with -fsanitize=fuzzer.  FUZZ_SRCS_<name>
+# and FUZZ_LIBS_<name> add sources and link flags, FUZZ_OPTS_<name>
+# libFuzzer options (later ones win).
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_CC     ?= clang
 FUZZ_SECS   ?= 20
