@@ -84,6 +84,7 @@
 #define ZMSH_TOKENS_MAX      4096   /* RFC 822 tokens of one tsift subject */
 #define ZMSH_ARENA_MAX       (64L * 1024 * 1024) /* temporaries of one request */
 #define ZMSH_STEPS_MAX       1000000L  /* commands run by one request */
+#define ZMSH_CPU_MAX         10     /* seconds of CPU time of one request */
 #define ZMSH_ARGS_MAX        10000  /* words of one command after expansion */
 #define ZMSH_VARS_MAX        100000 /* variables of one router */
 #define ZMSH_FUNCS_MAX       10000  /* functions of one router */

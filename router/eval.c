@@ -3,7 +3,8 @@
  *
  * Status and control: every command sets in->status ($?) and may leave a
  * value in in->rval (what `$(...)` yields); break/continue/return/exit
- * travel up as in->ctl.  Limits: ZMSH_STEPS_MAX commands per request,
+ * travel up as in->ctl.  Limits: ZMSH_STEPS_MAX commands and ZMSH_CPU_MAX
+ * seconds of CPU time per request,
  * ZMSH_CALL_DEPTH_MAX calls, ZMSH_EVAL_DEPTH_MAX nested evaluations and a
  * stack-size guard, ZMSH_ARENA_MAX bytes of temporaries; reaching one is a
  * script error (interp_fatal), never a crash.
@@ -17,11 +18,23 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileperm.h"
 #include "interp.h"
 #include "log.h"
+
+/* CPU time of the process, in milliseconds. */
+static long
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
 
 static void
 arena_full(void *ctx)
@@ -61,6 +74,7 @@ interp_init(struct interp *in, char **envp)
 		in->stack_max = rl.rlim_cur > 1024 * 1024 ?
 		    rl.rlim_cur - 512 * 1024 : rl.rlim_cur / 2;
 	in->arg0 = "router";
+	in->cpu0 = cpu_ms();
 	for (; envp != NULL && *envp != NULL; envp++) {
 		const char *eq = strchr(*envp, '=');
 		char name[256];
@@ -216,12 +230,21 @@ interp_protect(struct interp *in, void (*fn)(struct interp *, void *),
 	return 0;
 }
 
+/*
+ * One more command.  Commands are bounded, and so is CPU time: one
+ * command may copy values of up to ZMSH_VALUE_MAX bytes, so a million of
+ * them could take minutes (found by tests/fuzz/fuzz_zmsheval.c: a loop
+ * growing a string ran 2 minutes).  Checked every 64 commands.
+ */
 void
 interp_step(struct interp *in)
 {
 	if (++in->steps > ZMSH_STEPS_MAX)
 		interp_fatal(in, "more than %ld commands in one run (runaway loop?)",
 		    (long)ZMSH_STEPS_MAX);
+	if ((in->steps & 63) == 0 && cpu_ms() - in->cpu0 > ZMSH_CPU_MAX * 1000L)
+		interp_fatal(in, "more than %d s of CPU time in one run "
+		    "(runaway loop?)", ZMSH_CPU_MAX);
 }
 
 void
@@ -230,6 +253,7 @@ interp_reset_request(struct interp *in)
 	in->rval = NULL;
 	in->match = NULL;
 	in->steps = 0;
+	in->cpu0 = cpu_ms();
 	in->ctl = CTL_NONE;
 	arena_reset(&in->tmp);
 }

@@ -142,6 +142,7 @@ struct interp {
 	char     err[1024];
 	struct mframe *match;
 	long     steps;
+	long     cpu0;          /* CPU time (ms) when the run began */
 	unsigned long gen;      /* bumped by every assignment */
 	int      subst_ran, subst_status;
 	int      opt_f, opt_a, opt_u, opt_x, opt_i;

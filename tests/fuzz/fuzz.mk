@@ -38,8 +38,7 @@ FUZZ_WRAP          := $(foreach f,fork execve open openat mkstemp rename \
                       vsyslog,-Wl,--wrap=$(f))
 FUZZ_SRCS_zmsheval := $(FUZZ_SRCS_zmsh) tests/fuzz/sandbox.c
 FUZZ_LIBS_zmsheval := -llmdb $(FUZZ_WRAP)
-# A step may copy a value of up to ZMSH_VALUE_MAX bytes: a script within
-# ZMSH_STEPS_MAX can take seconds under ASan, so more time per input.
+# A script may run for ZMSH_CPU_MAX (10 s) of CPU, more under ASan.
 FUZZ_OPTS_zmsheval := -timeout=120
 FUZZ_SRCS_rel      := $(wildcard router/rel*.c) router/fileperm.c tests/fuzz/sandbox.c
 FUZZ_LIBS_rel      := -llmdb $(FUZZ_WRAP)

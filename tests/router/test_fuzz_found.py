@@ -49,3 +49,23 @@ def test_echo_into_full_capture_does_not_leak(workdir):
     assert b"t.cf:1:67: output larger than 1048576 bytes" in r.stderr, r.stderr
     assert b"not-reached" not in r.stdout
     assert b"LeakSanitizer" not in r.stderr, r.stderr
+
+
+SLOW_SCRIPT = b"""\
+fn0 () { c0=; while [ "$c0"j != 'xxxx' ]; do c0="${c0}x"; echo $l0 "$@"; done; }
+c1=; while [ "$c1" != 'xxxxxxxxxxxxxxxxxx' ]; do c1="${c1}x"; setf $(cdr $l0) $(fn0 a); done
+echo not-reached
+"""
+
+
+def test_runaway_script_stopped_by_cpu_limit(workdir):
+    """fuzz_zmsheval (corpus/zmsheval/slow-growing-string): a loop that
+    grows a string copies it once per command, so the million commands
+    of ZMSH_STEPS_MAX took over two minutes of CPU.  A run now also stops
+    after ZMSH_CPU_MAX (10) seconds of CPU time, with its position."""
+    script = write(workdir, "t.cf", SLOW_SCRIPT, 0o644)
+    r = run_f(script, cwd=workdir, timeout=600)
+    assert r.returncode == 2, r.stderr
+    assert b"t.cf:1:68: more than 10 s of CPU time in one run " \
+        b"(runaway loop?)" in r.stderr, r.stderr
+    assert b"not-reached" not in r.stdout
