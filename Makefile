@@ -4,6 +4,8 @@
 #   make            build everything (warnings are errors when CI=true or WERROR=1)
 #   make check      install missing Debian packages, build, run every test
 #   make check-san  the same suite with ASan+UBSan (build in build-san/)
+#   make check-valgrind  the end-to-end suites with the daemon (and every
+#                   session, router, nscheck) under valgrind memcheck
 #   make run        build, lay out a sandbox in $(BUILD)/sandbox, run on 127.0.0.1:2525
 #   make install    PREFIX DESTDIR MAILBIN MAILSHARE MAILVAR POSTOFFICE ZCONFIG
 
@@ -75,7 +77,7 @@ include $(filter-out tests/unit/module.mk,$(wildcard */*.mk */*/*.mk))
 include tests/unit/module.mk
 
 .SECONDARY:
-.PHONY: all check check-san test run install deps clean fuzz-smoke
+.PHONY: all check check-san check-valgrind test run install deps clean fuzz-smoke
 all: $(PROGS) $(UNIT_TESTS)
 
 deps:
@@ -94,6 +96,19 @@ check-san: deps
 	$(MAKE) BUILD=build-san SAN=1 all
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) BUILD=build-san SAN=1 test
+
+# End-to-end suites under valgrind (tests/smtpd.py, docs/robustness.md
+# "Valgrind").  VG_SUITES: the directories that exist of these;
+# VG_SCALE: time limits of the helper and the router's are multiplied by
+# it; VG_DESELECT: tests whose load cannot fit a deadline under valgrind.
+VG_SUITES   ?= $(wildcard tests/smtpserver tests/policy tests/faults tests/floods)
+VG_SCALE    ?= 10
+VG_DESELECT ?= --deselect tests/policy/test_policy.py::test_concurrent_trap_hits_are_intact \
+               --deselect tests/policy/test_policy.py::test_flushot_clear_while_sessions_hit_traps
+check-valgrind: deps
+	$(MAKE) all
+	ZM_VALGRIND=1 ZM_TIMEOUT_SCALE=$(VG_SCALE) ZM_BUILD=$(abspath $(BUILD)) ZM_SRC=$(CURDIR) \
+	  $(PYTEST) -q -ra $(VG_DESELECT) $(PYTEST_ARGS) $(VG_SUITES)
 
 run: deps
 	$(MAKE) all

@@ -27,7 +27,18 @@ Smtpd(workdir, options=(), zconf=(), conf=None, router=None, env=None,
   listen    -a address ("127.0.0.1"; "::1" for IPv6; None for all).
 
 The daemon runs with -d (foreground, log on stderr) and its stdout and
-stderr go to `log_path`.  Attributes after start():
+stderr go to `log_path`.
+
+Valgrind (opt-in, `make check-valgrind`; docs/robustness.md "Valgrind"):
+with ZM_VALGRIND=1 in the environment the daemon runs under memcheck with
+--trace-children=yes, so session children (forked), routers, nscheck and
+flushot (exec'd from our build) are checked too; programs outside the
+build (/bin/sh ..., the test doubles) are not traced.  Each process logs to
+sandbox/vg/vg.PID; stop() reads every log and raises AssertionError with
+the excerpt if one reports an error (memory errors, uninitialised values,
+definite leaks).  Time limits of this helper (start, stop, wait_log) are
+multiplied by ZM_TIMEOUT_SCALE (default 1; check-valgrind sets it); tests
+may use scaled(seconds) for their own.  Attributes after start():
   pid, port, sandbox, zconfig, conffile, log_path, postoffice,
   public_dir, router_dir, share.
 Methods:
@@ -47,7 +58,10 @@ Methods:
   write_conf(text)   replace smtpserver.conf (then hup() to re-read).
   hup()              SIGHUP the daemon.
 """
+import glob
 import os
+import pwd
+import re
 import signal
 import subprocess
 import time
@@ -56,6 +70,65 @@ from conftest import BIN, SRC, free_port, mksandbox
 
 DOUBLE = os.path.join(SRC, "tests", "doubles", "router-double")
 SMTPSERVER = os.path.join(BIN, "smtpserver")
+VALGRIND = os.environ.get("ZM_VALGRIND") == "1"
+TIMEOUT_SCALE = float(os.environ.get("ZM_TIMEOUT_SCALE") or 1)
+VG_EXIT = 97
+
+
+def scaled(seconds):
+    """seconds times ZM_TIMEOUT_SCALE (slow runs: valgrind)."""
+    return seconds * TIMEOUT_SCALE
+
+
+def valgrind_argv(logdir):
+    """The memcheck command line that precedes the daemon's (ZM_VALGRIND=1).
+
+    Leaks: a forked session child exits with its parent's heap still
+    referenced from globals, so only "definite" leaks (no pointer left
+    anywhere) are errors; "possible" and "reachable" ones are not.
+    """
+    return ["valgrind", "--tool=memcheck", "--trace-children=yes",
+            "--trace-children-skip=/bin/*,/usr/*,/sbin/*,/lib/*,*/tests/doubles/*",
+            "--log-file=" + os.path.join(logdir, "vg.%p"),
+            "--error-exitcode=%d" % VG_EXIT,
+            "--leak-check=full", "--show-leak-kinds=definite",
+            "--errors-for-leak-kinds=definite",
+            "--track-origins=yes", "--num-callers=30",
+            "--suppressions=" + os.path.join(SRC, "tests", "valgrind.supp")]
+
+
+def group_alive(pgid):
+    """True while a live (not zombie) process is in process group pgid."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
+
+
+def valgrind_reports(logdir):
+    """Excerpts of every vg.* log in logdir that reports an error."""
+    bad = []
+    for path in sorted(glob.glob(os.path.join(logdir, "vg.*"))):
+        with open(path, "rb") as f:
+            text = f.read().decode("latin-1")
+        m = re.search(r"ERROR SUMMARY: ([0-9,]+) errors", text)
+        # A process killed by SIGKILL (stop()'s last resort) writes no
+        # summary; errors it met are in the log as they happened.
+        errors = int(m.group(1).replace(",", "")) if m else \
+            len(re.findall(r"^==\d+== (Invalid |Conditional jump|Use of uninit|"
+                           r"Syscall param|Mismatched|Source and destination|"
+                           r"Argument .* of function)", text, re.M))
+        if errors:
+            bad.append("%s (%d errors):\n%s" % (path, errors, text[-20000:]))
+    return bad
 
 
 class Smtpd:
@@ -101,13 +174,24 @@ class Smtpd:
     # -- control -------------------------------------------------------
     def write_conf(self, text):
         with open(self.conffile, "w") as f:
-            f.write(text)
+            f.write(text + self._slow_conf(text))
         os.chmod(self.conffile, 0o644)
+
+    @staticmethod
+    def _slow_conf(text):
+        """Under valgrind a router starts 100 times slower: unless the test
+        sets its own, the router time limit is scaled (at most 600 s)."""
+        if not VALGRIND or "router-timeout" in text:
+            return ""
+        return "\nPARAM router-timeout %d\n" % min(600, scaled(30))
 
     def start(self):
         self.zconfig = mksandbox(self.sandbox, *self.zconf)
         if self.conf is not None:
             self.write_conf(self.conf)
+        elif VALGRIND:              # the shipped sample sets 30 s
+            with open(self.conffile, "a") as f:
+                f.write(self._slow_conf(""))
         self.port = free_port(self.listen or "127.0.0.1")
         argv = [SMTPSERVER, "-d", "-Z", self.zconfig, "-p", str(self.port)]
         if self.listen:
@@ -117,6 +201,14 @@ class Smtpd:
         if self.router:
             argv += ["-R", self.router]
         argv += self.options
+        if VALGRIND:
+            self.vgdir = os.path.join(self.sandbox, "vg")
+            os.makedirs(self.vgdir, exist_ok=True)
+            if os.geteuid() == 0:   # sessions log here after the drop
+                os.chown(self.vgdir, pwd.getpwnam("daemon").pw_uid, -1)
+            for old in glob.glob(os.path.join(self.vgdir, "vg.*")):
+                os.unlink(old)
+            argv = valgrind_argv(self.vgdir) + argv
         env = dict(os.environ)
         env.pop("ZCONFIG", None)
         env.update(self.env)
@@ -126,7 +218,7 @@ class Smtpd:
                                      stdout=self.logf, stderr=self.logf,
                                      env=env, start_new_session=True)
         self.pid = self.proc.pid
-        end = time.monotonic() + 10
+        end = time.monotonic() + scaled(10)
         while time.monotonic() < end:
             if "event=start" in self.log()[start_at:]:
                 return self
@@ -144,10 +236,16 @@ class Smtpd:
         if rc is None:
             os.kill(self.pid, signal.SIGTERM)
             try:
-                rc = self.proc.wait(timeout=10)
+                rc = self.proc.wait(timeout=scaled(10))
             except subprocess.TimeoutExpired:
                 os.kill(self.pid, signal.SIGKILL)
-                rc = self.proc.wait(timeout=10)
+                rc = self.proc.wait(timeout=scaled(10))
+        # Under valgrind, sessions and routers that are ending anyway get
+        # time to write their reports before the group is killed.
+        if VALGRIND:
+            end = time.monotonic() + scaled(5)
+            while group_alive(self.pid) and time.monotonic() < end:
+                time.sleep(0.1)
         # Sessions and routers left behind (the daemon leads its own
         # process group, whose id is its pid).
         try:
@@ -160,7 +258,15 @@ class Smtpd:
         for bad in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
             if bad in log:
                 raise AssertionError("sanitizer report in the daemon's log:\n" + log)
+        if VALGRIND:
+            self._valgrind_check()
         return rc
+
+    def _valgrind_check(self):
+        """After stop(): every vg.* log of this daemon's tree."""
+        bad = valgrind_reports(self.vgdir)
+        if bad:
+            raise AssertionError("valgrind errors:\n" + "\n\n".join(bad))
 
     def hup(self):
         os.kill(self.pid, signal.SIGHUP)
@@ -180,7 +286,7 @@ class Smtpd:
             return ""
 
     def wait_log(self, text, timeout=5):
-        end = time.monotonic() + timeout
+        end = time.monotonic() + scaled(timeout)
         while True:
             log = self.log()
             if text in log:
