@@ -36,7 +36,7 @@ flushot (exec'd from our build) are checked too; programs outside the
 build (/bin/sh ..., the test doubles) are not traced.  Each process logs to
 sandbox/vg/vg.PID; stop() reads every log and raises AssertionError with
 the excerpt if one reports an error (memory errors, uninitialised values,
-definite leaks).  Time limits of this helper (start, stop, wait_log) are
+definite leaks); ZM_VALGRIND_KEEP=dir keeps copies of the logs.  Time limits of this helper (start, stop, wait_log) are
 multiplied by ZM_TIMEOUT_SCALE (default 1; check-valgrind sets it); tests
 may use scaled(seconds) for their own.  Attributes after start():
   pid, port, sandbox, zconfig, conffile, log_path, postoffice,
@@ -62,6 +62,7 @@ import glob
 import os
 import pwd
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -94,6 +95,9 @@ def valgrind_argv(logdir):
             "--leak-check=full", "--show-leak-kinds=definite",
             "--errors-for-leak-kinds=definite",
             "--track-origins=yes", "--num-callers=30",
+            # no gdbserver: its /tmp/vgdb-pipe-* files, left by killed
+            # processes, make a later process with the same pid abort
+            "--vgdb=no",
             "--suppressions=" + os.path.join(SRC, "tests", "valgrind.supp")]
 
 
@@ -263,7 +267,14 @@ class Smtpd:
         return rc
 
     def _valgrind_check(self):
-        """After stop(): every vg.* log of this daemon's tree."""
+        """After stop(): every vg.* log of this daemon's tree.  With
+        ZM_VALGRIND_KEEP=dir the logs and the daemon's log are copied to
+        dir/<sandbox's parent name>/ first (they go with the workdir)."""
+        keep = os.environ.get("ZM_VALGRIND_KEEP")
+        if keep:
+            dst = os.path.join(keep, os.path.basename(self.workdir))
+            shutil.copytree(self.vgdir, dst, dirs_exist_ok=True)
+            shutil.copy(self.log_path, dst)
         bad = valgrind_reports(self.vgdir)
         if bad:
             raise AssertionError("valgrind errors:\n" + "\n\n".join(bad))
