@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileperm.h"
 #include "rel_be.h"
 #include "rel_lmdb.h"
 
@@ -432,15 +433,14 @@ rel_lmdb_index_open(const char *db, const struct stat *src, MDB_env **envp,
 	MDB_val k, v;
 	char want[128];
 	struct stat st;
-	int rc;
+	int fd, rc;
 
 	*envp = NULL;
-	if (stat(db, &st) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(why, whysz, "%s: %s", db, strerror(errno));
-		return -1;
-	}
+	/* The checks every list file gets (fileperm.h): owner, mode, directory. */
+	if ((fd = fileperm_open(db, O_RDONLY | O_NOCTTY | O_NONBLOCK, &st, why,
+	    whysz)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	close(fd);
 	if (!S_ISREG(st.st_mode) || st.st_size > REL_FILE_MAX) {
 		snprintf(why, whysz, "%s: not a regular file of at most %ld bytes",
 		    db, (long)REL_FILE_MAX);

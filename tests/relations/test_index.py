@@ -155,3 +155,18 @@ def test_relmkdb_records_a_list_written_just_before(workdir):
         write(f, "key%d w\n" % i)                     # same size, at once after
         out, err = probe(["-t", "unordered", "-f", f, "l"], ["key%d" % i])
         assert out == {"key%d" % i: (0, "w")}, (i, err)
+
+
+def test_index_others_could_write_is_not_used(workdir):
+    # The index decides lookups as the list would: the same ownership and
+    # mode checks as the list itself (router/fileperm.c), else the text.
+    f = os.path.join(workdir, "list")
+    write(f, "a 1\n")
+    relmkdb(f)
+    same_size_edit(f, "a 1", "b 1")                  # only the index has a
+    out, err = probe(["-t", "unordered", "-f", f, "l"], ["a", "b"])
+    assert out == {"a": (0, "1"), "b": (1, "")}
+    os.chmod(f + ".lmdb", 0o664)
+    out, err = probe(["-t", "unordered", "-f", f, "l"], ["a", "b"])
+    assert out == {"a": (1, ""), "b": (0, "1")}       # the text answers
+    assert "index not used" in err and "writable by group/others" in err
