@@ -36,7 +36,10 @@ flushot (exec'd from our build) are checked too; programs outside the
 build (/bin/sh ..., the test doubles) are not traced.  Each process logs to
 sandbox/vg/vg.PID; stop() reads every log and raises AssertionError with
 the excerpt if one reports an error (memory errors, uninitialised values,
-definite leaks); ZM_VALGRIND_KEEP=dir keeps copies of the logs.  Time limits of this helper (start, stop, wait_log) are
+definite leaks); ZM_VALGRIND_KEEP=dir keeps copies of the logs,
+ZM_VALGRIND_OPTS adds options (e.g. --track-fds=yes).  Tests
+that find processes by name use proc_name(pid), which sees through
+valgrind (/proc/PID/comm is "memcheck-amd64-" there).  Time limits of this helper (start, stop, wait_log) are
 multiplied by ZM_TIMEOUT_SCALE (default 1; check-valgrind sets it); tests
 may use scaled(seconds) for their own.  Attributes after start():
   pid, port, sandbox, zconfig, conffile, log_path, postoffice,
@@ -98,7 +101,28 @@ def valgrind_argv(logdir):
             # no gdbserver: its /tmp/vgdb-pipe-* files, left by killed
             # processes, make a later process with the same pid abort
             "--vgdb=no",
-            "--suppressions=" + os.path.join(SRC, "tests", "valgrind.supp")]
+            "--suppressions=" + os.path.join(SRC, "tests", "valgrind.supp")] + \
+        os.environ.get("ZM_VALGRIND_OPTS", "").split()
+
+
+def proc_name(pid):
+    """The program name of pid as /proc/PID/comm gives it (at most 15
+    characters), also under valgrind, where comm is "memcheck-amd64-" and
+    the program is the first argument of the command line after
+    valgrind's options.  "" if pid is gone."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            name = f.read().strip()
+        if not name.startswith("memcheck-"):
+            return name
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            argv = f.read().decode("latin-1").split("\0")
+    except (FileNotFoundError, ProcessLookupError):
+        return ""
+    for arg in argv[1:]:
+        if arg and not arg.startswith("-"):
+            return os.path.basename(arg)[:15]
+    return name
 
 
 def group_alive(pgid):

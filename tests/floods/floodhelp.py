@@ -15,6 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from conftest import SRC  # noqa: E402
+from smtpd import proc_name  # noqa: E402
 
 # smtpserver.conf for floods: no gate, loopback and every HELO plain.
 PLAIN = "PARAM tcpwrap off\n127.0.0.1 -\n*  -\n"
@@ -51,7 +52,10 @@ def _stat(pid):
         return None
     o, c = text.index("("), text.rindex(")")
     rest = text[c + 2:].split()
-    return text[o + 1:c], rest[0], int(rest[1])
+    name = text[o + 1:c]
+    if name.startswith("memcheck-"):    # make check-valgrind
+        name = proc_name(pid) or name
+    return name, rest[0], int(rest[1])
 
 
 def children(ppid):
