@@ -87,6 +87,19 @@ lm_fail(struct rel *r, const char *what, int rc)
 	return rel_defer(r, msg, 0);
 }
 
+/*
+ * LMDB opens the data file without O_CLOEXEC, so every program a script
+ * ran (nscheck ...) inherited it (found with valgrind --track-fds).
+ */
+void
+rel_lmdb_cloexec(MDB_env *env)
+{
+	mdb_filehandle_t fd;
+
+	if (mdb_env_get_fd(env, &fd) == 0 && fd >= 0)
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
 static int
 lm_load(struct rel *r)
 {
@@ -117,8 +130,10 @@ lm_load(struct rel *r)
 		rc = mdb_env_open(l->env, r->file, MDB_RDONLY | MDB_NOSUBDIR |
 		    MDB_NOLOCK | MDB_NOTLS | MDB_NORDAHEAD, 0);
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		rel_lmdb_cloexec(l->env);
 		rc = mdb_txn_begin(l->env, NULL, MDB_RDONLY, &txn);
+	}
 	if (rc == 0) {
 		rc = mdb_dbi_open(txn, NULL, 0, &l->dbi);
 		mdb_txn_abort(txn);
@@ -450,6 +465,7 @@ rel_lmdb_index_open(const char *db, const struct stat *src, MDB_env **envp,
 		goto fail;
 	if ((rc = mdb_env_open(env, db, MDB_RDONLY | MDB_NOSUBDIR | MDB_NOLOCK |
 	    MDB_NOTLS | MDB_NORDAHEAD, 0)) != 0 ||
+	    (rel_lmdb_cloexec(env), 0) ||
 	    (rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, NULL, 0, dbi)) != 0)
 		goto fail;

@@ -41,4 +41,7 @@ int rel_lmdb_index_open(const char *db, const struct stat *src, MDB_env **env,
 /* The "dev ino size mtime.nsec" text of a list's identity. */
 void rel_lmdb_source_id(const struct stat *st, char *out, size_t outsz);
 
+/* Mark env's data file close-on-exec (LMDB opens it without O_CLOEXEC). */
+void rel_lmdb_cloexec(MDB_env *env);
+
 #endif

@@ -31,6 +31,7 @@
 #include "fileperm.h"
 #include "log.h"
 #include "rel_be.h"
+#include "rel_lmdb.h"
 
 #define NC_MAGIC          "zmns1"       /* cks/nscheck/nscheck.h */
 #define NC_FIELDS         10
@@ -117,6 +118,7 @@ nc_load(struct rel *r)
 	if ((rc = mdb_env_create(&c->env)) == 0 &&
 	    (rc = mdb_env_open(c->env, r->file, MDB_RDONLY | MDB_NOSUBDIR |
 	    MDB_NOTLS | MDB_NORDAHEAD, 0)) == 0 &&
+	    (rel_lmdb_cloexec(c->env), 1) &&
 	    (rc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn)) == 0) {
 		rc = mdb_dbi_open(txn, NULL, 0, &c->dbi);
 		mdb_txn_abort(txn);
