@@ -181,6 +181,14 @@ define(int type, int opt, int drv, struct rel **r)
 	return 0;
 }
 
+/* At exit (sandbox off by then): remove the file and its directory. */
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -195,6 +203,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (path[0] == '\0') {
 		CHECK(mkdtemp(dir) != NULL);
 		snprintf(path, sizeof(path), "%s/list", dir);
+		atexit(cleanup);
 		log_init("fuzz_rel", 0, 0);   /* syslog: dropped by sandbox.c */
 	}
 	if (size < 1)

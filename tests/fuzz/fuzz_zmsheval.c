@@ -415,6 +415,19 @@ run_unit(struct interp *in, void *arg)
 	eval_unit(in, ra->u);
 }
 
+/* At exit (sandbox off by then): remove the directory and its files. */
+static void
+cleanup(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/script", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/list", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 setup(void)
 {
@@ -422,6 +435,7 @@ setup(void)
 	int fd;
 
 	CHECK(mkdtemp(dir) != NULL);
+	atexit(cleanup);
 	snprintf(path, sizeof(path), "%s/script", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0 && write(fd, "v0=sourced\nfn2 () { echo $#; }\n", 31) == 31);
