@@ -8,6 +8,7 @@
  * error with its position.  Nesting is bounded by ZMSH_NEST_MAX, the text
  * by ZMSH_SCRIPT_MAX.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,27 @@ word_static_text(struct parser *p, const struct word *w, char **out)
 	return 1;
 }
 
+/*
+ * The arms of a sift statement grow by copying (parse_grow): the unit's
+ * list of arms to free (u->sarms) must follow them to the new array, or
+ * unit_free() frees the old copies and what the evaluator later stored
+ * in the new ones (a pattern built at run time) leaks.  Found by
+ * tests/fuzz/fuzz_zmsheval.c.
+ */
+static void
+sarms_moved(struct unit *u, const struct arm *old, size_t n, struct arm *nw)
+{
+	uintptr_t lo = (uintptr_t)old, hi = (uintptr_t)(old + n);
+	size_t i;
+
+	for (i = 0; i < u->nsarms; i++) {
+		uintptr_t a = (uintptr_t)u->sarms[i];
+
+		if (a >= lo && a < hi)
+			u->sarms[i] = nw + (a - lo) / sizeof(*old);
+	}
+}
+
 static void
 compile_arm(struct parser *p, struct arm *arm, enum sift_kind kind)
 {
@@ -274,7 +296,14 @@ parse_sift(struct parser *p)
 			lex_next(p);
 			break;
 		}
-		n->arms = parse_grow(p, n->arms, n->narms, &cap, sizeof(*n->arms));
+		{
+			struct arm *old = n->arms;
+
+			n->arms = parse_grow(p, n->arms, n->narms, &cap,
+			    sizeof(*n->arms));
+			if (old != NULL && n->arms != old)
+				sarms_moved(p->u, old, n->narms, n->arms);
+		}
 		arm = &n->arms[n->narms++];
 		at = lex_pos(p);
 		arm->pos = at;

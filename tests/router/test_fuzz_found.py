@@ -69,3 +69,36 @@ def test_runaway_script_stopped_by_cpu_limit(workdir):
     assert b"t.cf:1:68: more than 10 s of CPU time in one run " \
         b"(runaway loop?)" in r.stderr, r.stderr
     assert b"not-reached" not in r.stdout
+
+
+SIFT_SCRIPT = b"""\
+p='(a)'
+ssift abc in
+"$p.*" echo one ;;
+'b' echo two ;;
+'c' echo three ;;
+'d' echo four ;;
+'e' echo five ;;
+tfiss
+tsift 'x y' in
+"$p" echo six ;;
+'b' ;;
+'c' ;;
+'d' ;;
+'e' ;;
+tfist
+echo done
+"""
+
+
+def test_dynamic_sift_pattern_freed_with_its_unit(workdir):
+    """fuzz_zmsheval (corpus/zmsheval/leak-sift-arms-moved): the arms of a
+    sift statement move when a fifth is added; the unit's list of arms to
+    free kept pointing at the old copies, so a pattern built at run time
+    in the first four arms (ssift regex, tsift program) leaked.  Under the
+    sanitizer build (make check-san) the leak checker is on for this run."""
+    script = write(workdir, "t.cf", SIFT_SCRIPT, 0o644)
+    r = run_f(script, cwd=workdir, env={"ASAN_OPTIONS": "detect_leaks=1"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"one\ndone\n"
+    assert b"LeakSanitizer" not in r.stderr, r.stderr
