@@ -100,11 +100,23 @@ check-san: deps
 # End-to-end suites under valgrind (tests/smtpd.py, docs/robustness.md
 # "Valgrind").  VG_SUITES: the directories that exist of these;
 # VG_SCALE: time limits of the helper and the router's are multiplied by
-# it; VG_DESELECT: tests whose load cannot fit a deadline under valgrind.
+# it; VG_DESELECT: tests that cannot work under valgrind (the reasons are
+# in docs/robustness.md "Valgrind"): 50 and 30 sessions at once against
+# fixed deadlines; resource limits (descriptors, processes) that valgrind
+# itself needs more of; a 2 s router-timeout shorter than a router's
+# start under valgrind; 200 sessions timing out at once (RST, see docs).
 VG_SUITES   ?= $(wildcard tests/smtpserver tests/policy tests/faults tests/floods)
 VG_SCALE    ?= 10
-VG_DESELECT ?= --deselect tests/policy/test_policy.py::test_concurrent_trap_hits_are_intact \
-               --deselect tests/policy/test_policy.py::test_flushot_clear_while_sessions_hit_traps
+VG_DESELECT ?= $(foreach t,\
+  policy/test_policy.py::test_concurrent_trap_hits_are_intact \
+  policy/test_policy.py::test_flushot_clear_while_sessions_hit_traps \
+  faults/test_faults_limits.py::test_parent_at_its_fd_limit_does_not_spin_and_recovers \
+  faults/test_faults_limits.py::test_fork_failing_under_rlimit_nproc \
+  faults/test_faults_limits.py::test_session_out_of_descriptors_451_and_goes_on \
+  faults/test_faults_router.py::test_router_program_printing_garbage_451 \
+  faults/test_faults_router.py::test_script_looping_forever_451_from_the_router \
+  floods/test_timeouts.py::test_200_idle_sessions_freed_by_command_timeout,\
+  --deselect tests/$(t))
 check-valgrind: deps
 	$(MAKE) all
 	ZM_VALGRIND=1 ZM_TIMEOUT_SCALE=$(VG_SCALE) ZM_BUILD=$(abspath $(BUILD)) ZM_SRC=$(CURDIR) \

@@ -105,11 +105,13 @@ def valgrind_argv(logdir):
         os.environ.get("ZM_VALGRIND_OPTS", "").split()
 
 
-def proc_name(pid):
+def proc_name(pid, _depth=0):
     """The program name of pid as /proc/PID/comm gives it (at most 15
     characters), also under valgrind, where comm is "memcheck-amd64-" and
     the program is the first argument of the command line after
-    valgrind's options.  "" if pid is gone."""
+    valgrind's options.  A zombie has no command line left: it gets its
+    parent's name, which is right for a forked child (a session of the
+    daemon).  "" if pid is gone."""
     try:
         with open("/proc/%d/comm" % pid) as f:
             name = f.read().strip()
@@ -117,11 +119,16 @@ def proc_name(pid):
             return name
         with open("/proc/%d/cmdline" % pid, "rb") as f:
             argv = f.read().decode("latin-1").split("\0")
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
     except (FileNotFoundError, ProcessLookupError):
         return ""
     for arg in argv[1:]:
         if arg and not arg.startswith("-"):
             return os.path.basename(arg)[:15]
+    ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+    if _depth < 3 and ppid > 1:
+        return proc_name(ppid, _depth + 1)
     return name
 
 
