@@ -83,6 +83,7 @@
 #define ZMSH_REGEX_COST_MAX  2000   /* ssift pattern size, repetitions expanded */
 #define ZMSH_TOKENS_MAX      4096   /* RFC 822 tokens of one tsift subject */
 #define ZMSH_ARENA_MAX       (64L * 1024 * 1024) /* temporaries of one request */
+#define ZMSH_HEAP_MAX        (256L * 1024 * 1024) /* text held by variables */
 #define ZMSH_STEPS_MAX       1000000L  /* commands run by one request */
 #define ZMSH_CPU_MAX         10     /* seconds of CPU time of one request */
 #define ZMSH_ARGS_MAX        10000  /* words of one command after expansion */

@@ -60,13 +60,32 @@ val_copy(struct interp *in, const struct val *v)
 	return c;
 }
 
-struct val *
-val_heap(struct interp *in, const struct val *v)
+/*
+ * Bytes of text that heap values (variables, positionals) hold, against
+ * ZMSH_HEAP_MAX: the arena bounds temporaries, this what lives on (a
+ * list of 100000 members of 1 MB each would be 100 GB; found by
+ * tests/fuzz/fuzz_zmsheval.c).  One interpreter per process.
+ */
+static size_t heap_text;
+
+static size_t
+val_textbytes(const struct val *v)
+{
+	size_t i, n = 0;
+
+	if (v->type == V_STR)
+		return v->n + 1;
+	for (i = 0; i < v->n; i++)
+		n += val_textbytes(v->v[i]);
+	return n;
+}
+
+static struct val *
+val_heap_copy(const struct val *v)
 {
 	struct val *c = xcalloc(1, sizeof(*c));
 	size_t i;
 
-	(void)in;
 	c->type = v->type;
 	c->n = v->n;
 	if (v->type == V_STR) {
@@ -77,8 +96,20 @@ val_heap(struct interp *in, const struct val *v)
 	}
 	c->v = xcalloc(v->n ? v->n : 1, sizeof(*c->v));
 	for (i = 0; i < v->n; i++)
-		c->v[i] = val_heap(in, v->v[i]);
+		c->v[i] = val_heap_copy(v->v[i]);
 	return c;
+}
+
+struct val *
+val_heap(struct interp *in, const struct val *v)
+{
+	size_t need = val_textbytes(v);
+
+	if (need > (size_t)ZMSH_HEAP_MAX - heap_text)
+		interp_fatal(in, "variables would hold more than %ld bytes",
+		    (long)ZMSH_HEAP_MAX);
+	heap_text += need;
+	return val_heap_copy(v);
 }
 
 void
@@ -88,9 +119,10 @@ val_heap_free(struct val *v)
 
 	if (v == NULL)
 		return;
-	if (v->type == V_STR)
+	if (v->type == V_STR) {
+		heap_text -= heap_text > v->n ? v->n + 1 : heap_text;
 		free(v->s);
-	else {
+	} else {
 		for (i = 0; i < v->n; i++)
 			val_heap_free(v->v[i]);
 		free(v->v);

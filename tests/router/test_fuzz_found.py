@@ -102,3 +102,26 @@ def test_dynamic_sift_pattern_freed_with_its_unit(workdir):
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"one\ndone\n"
     assert b"LeakSanitizer" not in r.stderr, r.stderr
+
+
+HEAP_SCRIPT = b"""\
+x=a
+c=; while [ "$c" != xxxxxxxxxxxxxxxxxxx ]; do c="${c}x"; x="$x$x"; done
+n=0
+while :; do lappend l "$x"; done
+echo not-reached
+"""
+
+
+def test_variables_bounded_by_heap_limit(workdir):
+    """fuzz_zmsheval (its long run peaked at 3.4 GB; input
+    corpus/zmsheval/heap-growing-list): the arena bounded temporaries but
+    not what variables hold; a list of 512 KB members grew to 2.7 GB
+    before the CPU limit.  Text held by variables is now bounded by
+    ZMSH_HEAP_MAX (256 MB): going over is a script error."""
+    script = write(workdir, "t.cf", HEAP_SCRIPT, 0o644)
+    r = run_f(script, cwd=workdir, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert b"t.cf:4:23: variables would hold more than 268435456 bytes" \
+        in r.stderr, r.stderr
+    assert b"not-reached" not in r.stdout
